@@ -1,0 +1,9 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SmsPurpose(models.TextChoices):
+    REGISTER = "register", _("注册")
+    LOGIN = "login", _("登录")
+    RESET_PASSWORD = "reset_password", _("找回密码")
+    CHANGE_PHONE = "change_phone", _("更换手机号")

@@ -1,0 +1,288 @@
+"""Writes of the accounts domain: SMS codes, registration, passwords, phone, sessions, tokens.
+
+SMS-code checks run in their own short transaction, so that a wrong code's failed attempt
+is counted even though the calling service then refuses; callers therefore consume a
+code before they open their own transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import login as django_login
+from django.contrib.auth import logout as django_logout
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from smevoucher.audit.services import audit_record
+from smevoucher.core.errors import DomainError, RateLimited
+from smevoucher.core.locks import serialize_on
+from smevoucher.core.phone import normalize_phone
+from smevoucher.core.privacy import mask_phone
+from smevoucher.core.timeutil import start_of_local_day
+from smevoucher.notifications.services import sms_send_after_commit
+
+from .choices import SmsPurpose
+from .models import ApiToken, SmsCode, User
+
+
+def _code_hash(*, phone: str, purpose: str, code: str) -> str:
+    message = f"{phone}:{purpose}:{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _sms_purpose_text(purpose: str) -> str:
+    # The SMS is in Chinese whatever language the requesting page is in.
+    with translation.override("zh-hans"):
+        return str(SmsPurpose(purpose).label)
+
+
+def _validate_password(password: str, *, user: User | None = None, field: str = "password") -> None:
+    try:
+        password_validation.validate_password(password, user=user)
+    except ValidationError as exc:
+        raise DomainError("password.weak", " ".join(exc.messages), field=field) from exc
+
+
+def sms_code_send(*, phone: str, purpose: str, ip_address: str | None) -> SmsCode:
+    """Send a 6-digit code to ``phone`` for one purpose, within the send limits.
+
+    At most one send per phone per minute, and a daily cap per phone and per address.
+    Registration needs an unregistered phone; the other purposes a registered one.
+    """
+    phone = normalize_phone(phone)
+    if purpose not in SmsPurpose.values:
+        raise DomainError("sms.purpose_invalid", _("验证码用途无效"))
+    registered = User.objects.filter(phone=phone).exists()
+    if purpose in (SmsPurpose.REGISTER, SmsPurpose.CHANGE_PHONE) and registered:
+        raise DomainError("phone.taken", _("该手机号已注册，请直接登录"), field="phone")
+    if purpose in (SmsPurpose.LOGIN, SmsPurpose.RESET_PASSWORD) and not registered:
+        raise DomainError("phone.unknown", _("该手机号尚未注册"), field="phone")
+
+    now = timezone.now()
+    with transaction.atomic():
+        serialize_on(f"sms:{phone}")
+        last = SmsCode.objects.filter(phone=phone).order_by("-created_at").first()
+        if last and (now - last.created_at).total_seconds() < settings.SMS_RESEND_SECONDS:
+            wait = settings.SMS_RESEND_SECONDS - int((now - last.created_at).total_seconds())
+            raise RateLimited(
+                "sms.too_soon", _("发送过于频繁，请%(seconds)d秒后再试") % {"seconds": wait}
+            )
+        today = start_of_local_day(now)
+        if SmsCode.objects.filter(phone=phone, created_at__gte=today).count() >= (
+            settings.SMS_DAILY_LIMIT_PER_PHONE
+        ):
+            raise RateLimited(
+                "sms.daily_limit", _("该手机号今日获取验证码次数已达上限，请明天再试")
+            )
+        if ip_address and SmsCode.objects.filter(
+            ip_address=ip_address, created_at__gte=today
+        ).count() >= (settings.SMS_DAILY_LIMIT_PER_IP):
+            raise RateLimited(
+                "sms.ip_daily_limit", _("当前网络今日获取验证码次数已达上限，请明天再试")
+            )
+
+        # Only the newest code of a phone and purpose is valid.
+        SmsCode.objects.filter(phone=phone, purpose=purpose, used_at__isnull=True).update(
+            used_at=now
+        )
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        sms = SmsCode.objects.create(
+            phone=phone,
+            purpose=purpose,
+            code_hash=_code_hash(phone=phone, purpose=purpose, code=code),
+            ip_address=ip_address or None,
+            created_at=now,
+            expires_at=now + dt.timedelta(seconds=settings.SMS_CODE_TTL_SECONDS),
+        )
+        audit_record(actor=None, subject=sms, action="sms_code.sent", to_state=purpose)
+        sms_send_after_commit(
+            phone=phone,
+            template="verification_code",
+            params={
+                "code": code,
+                "minutes": settings.SMS_CODE_TTL_SECONDS // 60,
+                "purpose": _sms_purpose_text(purpose),
+            },
+        )
+    return sms
+
+
+def sms_code_consume(*, phone: str, purpose: str, code: str) -> None:
+    """Accept ``code`` once for (phone, purpose) or raise. Call outside a transaction.
+
+    A wrong code counts a failed attempt; after too many the code is void.
+    """
+    phone = normalize_phone(phone)
+    code = (code or "").strip()
+    now = timezone.now()
+    failure: DomainError | None = None
+    with transaction.atomic():
+        sms = (
+            SmsCode.objects.select_for_update()
+            .filter(phone=phone, purpose=purpose, used_at__isnull=True, expires_at__gt=now)
+            .order_by("-created_at")
+            .first()
+        )
+        if sms is None:
+            failure = DomainError("sms.expired", _("验证码已失效，请重新获取"), field="sms_code")
+        elif sms.failed_attempts >= settings.SMS_MAX_VERIFY_ATTEMPTS:
+            failure = DomainError(
+                "sms.too_many_attempts", _("验证码错误次数过多，请重新获取"), field="sms_code"
+            )
+        elif not hmac.compare_digest(
+            sms.code_hash, _code_hash(phone=phone, purpose=purpose, code=code)
+        ):
+            sms.failed_attempts += 1
+            sms.save(update_fields=["failed_attempts"])
+            failure = DomainError("sms.wrong", _("验证码错误"), field="sms_code")
+        else:
+            sms.used_at = now
+            sms.save(update_fields=["used_at"])
+            audit_record(actor=None, subject=sms, action="sms_code.used", to_state=purpose)
+    if failure is not None:
+        raise failure
+
+
+def user_register(*, phone: str, display_name: str, password: str, sms_code: str) -> User:
+    """Register an enterprise user (注册): organization name, phone, SMS code, password."""
+    phone = normalize_phone(phone)
+    display_name = (display_name or "").strip()
+    if not display_name:
+        raise DomainError("register.name_required", _("请填写企业名称"), field="display_name")
+    if len(display_name) > 100:
+        raise DomainError(
+            "register.name_too_long", _("企业名称不能超过100个字"), field="display_name"
+        )
+    if User.objects.filter(phone=phone).exists():
+        raise DomainError("phone.taken", _("该手机号已注册，请直接登录"), field="phone")
+    _validate_password(password, user=User(phone=phone, display_name=display_name))
+    sms_code_consume(phone=phone, purpose=SmsPurpose.REGISTER, code=sms_code)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(phone, password, display_name=display_name)
+            user.password_changed_at = timezone.now()
+            user.save(update_fields=["password_changed_at"])
+            audit_record(actor=user, subject=user, action="user.registered", to_state="active")
+    except IntegrityError as exc:
+        raise DomainError("phone.taken", _("该手机号已注册，请直接登录"), field="phone") from exc
+    return user
+
+
+def session_login(*, request, user: User, method: str) -> None:
+    """Log ``user`` in on this request (a new session id) and record it."""
+    with transaction.atomic():
+        django_login(request, user, backend=getattr(user, "backend", None))
+        audit_record(actor=user, subject=user, action="user.logged_in", data={"method": method})
+
+
+def session_logout(*, request) -> None:
+    user = request.user
+    with transaction.atomic():
+        if user.is_authenticated:
+            audit_record(actor=user, subject=user, action="user.logged_out")
+        django_logout(request)
+
+
+def user_change_password(*, actor: User, old_password: str, new_password: str) -> None:
+    if not actor.check_password(old_password or ""):
+        raise DomainError("password.wrong", _("原密码不正确"), field="old_password")
+    if old_password == new_password:
+        raise DomainError("password.same", _("新密码不能与原密码相同"), field="new_password")
+    _validate_password(new_password, user=actor, field="new_password")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=actor.pk)
+        user.set_password(new_password)
+        user.password_changed_at = timezone.now()
+        user.save(update_fields=["password", "password_changed_at"])
+        audit_record(actor=user, subject=user, action="user.password_changed")
+    actor.password = user.password
+
+
+def user_reset_password(*, phone: str, sms_code: str, new_password: str) -> User:
+    """Forgot password (找回密码): a code sent to the phone proves who asks."""
+    phone = normalize_phone(phone)
+    user = User.objects.filter(phone=phone, is_active=True).first()
+    if user is None:
+        raise DomainError("phone.unknown", _("该手机号尚未注册"), field="phone")
+    _validate_password(new_password, user=user, field="new_password")
+    sms_code_consume(phone=phone, purpose=SmsPurpose.RESET_PASSWORD, code=sms_code)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.set_password(new_password)
+        user.password_changed_at = timezone.now()
+        user.save(update_fields=["password", "password_changed_at"])
+        audit_record(actor=user, subject=user, action="user.password_reset")
+    _axes_reset(phone)
+    return user
+
+
+def user_change_phone(*, actor: User, password: str, new_phone: str, sms_code: str) -> User:
+    """Move the account to a new phone: the password and a code sent to the new phone."""
+    new_phone = normalize_phone(new_phone)
+    if not actor.check_password(password or ""):
+        raise DomainError("password.wrong", _("登录密码不正确"), field="password")
+    if new_phone == actor.phone:
+        raise DomainError("phone.same", _("新手机号与当前手机号相同"), field="new_phone")
+    if User.objects.filter(phone=new_phone).exists():
+        raise DomainError("phone.taken", _("该手机号已被其他账号使用"), field="new_phone")
+    sms_code_consume(phone=new_phone, purpose=SmsPurpose.CHANGE_PHONE, code=sms_code)
+    old_phone = actor.phone
+    try:
+        with transaction.atomic():
+            user = User.objects.select_for_update().get(pk=actor.pk)
+            user.phone = new_phone
+            user.save(update_fields=["phone"])
+            audit_record(
+                actor=user,
+                subject=user,
+                action="user.phone_changed",
+                from_state=mask_phone(old_phone),
+                to_state=mask_phone(new_phone),
+            )
+    except IntegrityError as exc:
+        raise DomainError("phone.taken", _("该手机号已被其他账号使用"), field="new_phone") from exc
+    actor.phone = new_phone
+    return user
+
+
+def api_token_create(*, actor: User, name: str = "") -> tuple[ApiToken, str]:
+    """Issue a bearer token; the clear key is returned once and only its hash is kept."""
+    key = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=actor,
+            key_hash=api_token_hash(key),
+            name=(name or "")[:50],
+            created_at=now,
+            expires_at=now + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE),
+        )
+        audit_record(actor=actor, subject=token, action="api_token.created")
+    return token, key
+
+
+def api_token_revoke(*, actor: User, token: ApiToken) -> None:
+    if token.user_id != actor.pk:
+        raise DomainError("not_found", _("内容不存在或无权查看"), status=404)
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, subject=token, action="api_token.revoked")
+
+
+def api_token_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _axes_reset(phone: str) -> None:
+    from axes.utils import reset
+
+    reset(username=phone)

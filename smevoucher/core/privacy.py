@@ -1,0 +1,26 @@
+"""Masking of personal data for screens, exports and logs."""
+
+from __future__ import annotations
+
+import re
+
+# Mainland mobile numbers, 18-character resident ID numbers and long digit runs (bank cards).
+_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+_LONG_DIGITS = re.compile(r"(?<!\d)(\d{4})\d{8,15}(\d{4})(?!\d)")
+
+
+def mask_phone(phone: str | None) -> str:
+    """135****7589: the first three and last four digits stay."""
+    if not phone:
+        return ""
+    if len(phone) < 8:
+        return "*" * len(phone)
+    return f"{phone[:3]}****{phone[-4:]}"
+
+
+def mask_text(text: str) -> str:
+    """Mask every phone, ID or card number that appears in free text (log lines)."""
+    text = _RESIDENT_ID.sub(r"\1********\2", text)
+    text = _LONG_DIGITS.sub(r"\1********\2", text)
+    return _MOBILE.sub(r"\1****\2", text)

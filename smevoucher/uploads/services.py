@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import os
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from smevoucher.audit.services import audit_record
+
+from .models import Upload
+from .validation import check_upload
+
+
+def upload_create(*, actor, uploaded, purpose: str) -> Upload:
+    """Accept one file for ``purpose`` after checking what it is; refuse with a clear reason."""
+    checked = check_upload(uploaded)
+    original_name = os.path.basename(getattr(uploaded, "name", "") or "")[:200] or "upload"
+    upload = Upload(
+        owner=actor,
+        purpose=purpose,
+        original_name=original_name,
+        content_type=checked.content_type,
+        size=len(checked.content),
+        sha256=checked.sha256,
+    )
+    upload.file.save("upload", ContentFile(checked.content), save=False)
+    try:
+        with transaction.atomic():
+            upload.save(force_insert=True)
+            audit_record(
+                actor=actor,
+                subject=upload,
+                action="upload.created",
+                data={"purpose": purpose, "size": upload.size, "type": upload.content_type},
+            )
+    except BaseException:
+        upload.file.delete(save=False)  # no file without its record
+        raise
+    return upload

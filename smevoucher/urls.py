@@ -1,0 +1,19 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from smevoucher.api.api import api
+
+urlpatterns = [
+    path("", include("smevoucher.portal.urls")),
+    path("accounts/", include("smevoucher.accounts.urls")),
+    path("inbox/", include("smevoucher.notifications.urls")),
+    path("files/", include("smevoucher.uploads.urls")),
+    path("staff/audit/", include("smevoucher.audit.urls")),
+    path("captcha/", include("captcha.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", api.urls),
+]
+
+handler403 = "smevoucher.portal.views.error_403"
+handler404 = "smevoucher.portal.views.error_404"
+handler500 = "smevoucher.portal.views.error_500"
