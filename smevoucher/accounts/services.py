@@ -286,3 +286,41 @@ def _axes_reset(phone: str) -> None:
     from axes.utils import reset
 
     reset(username=phone)
+
+
+def user_create(
+    *,
+    actor: User | None,
+    phone: str,
+    display_name: str,
+    password: str,
+    is_staff: bool = False,
+    is_superuser: bool = False,
+) -> User:
+    """Create an account directly: staff accounts by a system admin, and the demo accounts.
+
+    ``actor`` None means the platform itself (management commands).
+    """
+    if actor is not None and not actor.is_superuser:
+        raise DomainError("user.create_forbidden", _("只有系统管理员可以创建账号"), status=403)
+    phone = normalize_phone(phone)
+    _validate_password(password, user=User(phone=phone, display_name=display_name))
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                phone,
+                password,
+                display_name=display_name,
+                is_staff=is_staff or is_superuser,
+                is_superuser=is_superuser,
+                password_changed_at=timezone.now(),
+            )
+            audit_record(
+                actor=actor,
+                subject=user,
+                action="user.created",
+                to_state="staff" if user.is_staff else "active",
+            )
+    except IntegrityError as exc:
+        raise DomainError("phone.taken", _("该手机号已被其他账号使用"), field="phone") from exc
+    return user

@@ -1,3 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "audit"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search, name="search"),
+]

@@ -1,5 +1,7 @@
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
 # The eight steps every program's enterprise goes through (Guangxi manual, 使用流程).
@@ -33,4 +35,5 @@ def error_404(request, exception=None):
 
 
 def error_500(request):
-    return render(request, "500.html", status=500)
+    # A static page: rendering must not depend on the database that may have failed.
+    return HttpResponseServerError(loader.get_template("500.html").render())

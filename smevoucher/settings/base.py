@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "ninja",
     "captcha",
     "axes",
@@ -129,7 +130,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+# Set only where collectstatic runs (production); the embedded default serves from the apps.
+STATIC_ROOT = env.str("STATIC_ROOT", default="") or None
 STATICFILES_DIRS = [BASE_DIR / "smevoucher" / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "/media-not-served/"  # uploads are served only through the permission-checked view
@@ -209,3 +211,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 AXES_SENSITIVE_PARAMETERS = ["password", "sms_code", "captcha_1", "phone", "new_password"]
+# The embedded default serves static files straight from the apps; production collects them.
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
+# Form widgets use the project's templates too (the captcha row).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"

@@ -1,3 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "uploads"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<uuid:pk>/", views.download, name="download"),
+]
