@@ -27,7 +27,7 @@ from smevoucher.core.locks import serialize_on
 from smevoucher.core.phone import normalize_phone
 from smevoucher.core.privacy import mask_phone
 from smevoucher.core.timeutil import start_of_local_day
-from smevoucher.notifications.services import sms_send_after_commit
+from smevoucher.notifications.services import notify, sms_send_after_commit
 
 from .choices import SmsPurpose
 from .models import ApiToken, SmsCode, User
@@ -171,6 +171,11 @@ def user_register(*, phone: str, display_name: str, password: str, sms_code: str
             user.password_changed_at = timezone.now()
             user.save(update_fields=["password_changed_at"])
             audit_record(actor=user, subject=user, action="user.registered", to_state="active")
+            notify(
+                user=user,
+                title=_("欢迎注册中小企业服务券平台"),
+                body=_("下一步请在个人中心完成企业信息认证，认证通过后即可申领服务券。"),
+            )
     except IntegrityError as exc:
         raise DomainError("phone.taken", _("该手机号已注册，请直接登录"), field="phone") from exc
     return user
@@ -203,6 +208,12 @@ def user_change_password(*, actor: User, old_password: str, new_password: str) -
         user.password_changed_at = timezone.now()
         user.save(update_fields=["password", "password_changed_at"])
         audit_record(actor=user, subject=user, action="user.password_changed")
+        notify(
+            user=user,
+            title=_("登录密码已修改"),
+            body=_("您的登录密码已修改。如非本人操作，请立即通过短信找回密码。"),
+            sms=True,
+        )
     actor.password = user.password
 
 
@@ -220,6 +231,11 @@ def user_reset_password(*, phone: str, sms_code: str, new_password: str) -> User
         user.password_changed_at = timezone.now()
         user.save(update_fields=["password", "password_changed_at"])
         audit_record(actor=user, subject=user, action="user.password_reset")
+        notify(
+            user=user,
+            title=_("登录密码已重置"),
+            body=_("您的登录密码已通过短信验证重置。如非本人操作，请立即联系平台。"),
+        )
     _axes_reset(phone)
     return user
 
@@ -246,6 +262,16 @@ def user_change_phone(*, actor: User, password: str, new_phone: str, sms_code: s
                 action="user.phone_changed",
                 from_state=mask_phone(old_phone),
                 to_state=mask_phone(new_phone),
+            )
+            # The old number hears of it, in case the change was not the owner's doing.
+            sms_send_after_commit(
+                phone=old_phone,
+                template="notice",
+                params={
+                    "title": _("账号手机号已更换"),
+                    "body": _("您的账号已改绑手机号%(phone)s，如非本人操作请联系平台")
+                    % {"phone": mask_phone(new_phone)},
+                },
             )
     except IntegrityError as exc:
         raise DomainError("phone.taken", _("该手机号已被其他账号使用"), field="new_phone") from exc

@@ -7,4 +7,6 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("center/", views.center, name="center"),
+    path("agreement/", views.agreement, name="agreement"),
+    path("privacy/", views.privacy, name="privacy"),
 ]

@@ -26,6 +26,14 @@ def center(request):
     return render(request, "portal/center.html", {"active_entry": "profile"})
 
 
+def agreement(request):
+    return render(request, "portal/agreement.html")
+
+
+def privacy(request):
+    return render(request, "portal/privacy.html")
+
+
 def error_403(request, exception=None):
     return render(request, "403.html", status=403)
 
