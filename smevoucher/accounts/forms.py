@@ -12,11 +12,18 @@ def captcha_field() -> CaptchaField:
     )
 
 
-def _phone_field(label=_("手机号")) -> forms.CharField:
+def _phone_field(label=None) -> forms.CharField:
     return forms.CharField(
-        label=label,
+        label=label or _("手机号"),
         max_length=20,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "numeric", "placeholder": _("请输入11位手机号")}),
+        widget=forms.TextInput(
+            attrs={
+                "type": "tel",
+                "autocomplete": "tel",
+                "inputmode": "numeric",
+                "placeholder": _("请输入11位手机号"),
+            }
+        ),
         error_messages={"required": _("请输入手机号")},
     )
 
@@ -26,7 +33,13 @@ def _code_field(required: bool) -> forms.CharField:
         label=_("短信验证码"),
         max_length=6,
         required=required,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "placeholder": _("6位数字")}),
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "placeholder": _("6位数字"),
+            }
+        ),
         error_messages={"required": _("请输入短信验证码")},
     )
 
@@ -90,7 +103,9 @@ class PasswordResetForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("new_password") and data.get("new_password") != data.get("new_password_confirm"):
+        if data.get("new_password") and data.get("new_password") != data.get(
+            "new_password_confirm"
+        ):
             self.add_error("new_password_confirm", _("两次输入的密码不一致"))
         return data
 
@@ -102,7 +117,9 @@ class PasswordChangeForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("new_password") and data.get("new_password") != data.get("new_password_confirm"):
+        if data.get("new_password") and data.get("new_password") != data.get(
+            "new_password_confirm"
+        ):
             self.add_error("new_password_confirm", _("两次输入的密码不一致"))
         return data
 

@@ -15,7 +15,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import login as django_login
 from django.contrib.auth import logout as django_logout
-from django.contrib.auth import password_validation
+from django.contrib.auth import password_validation, user_logged_in
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -145,8 +145,9 @@ def sms_code_consume(*, phone: str, purpose: str, code: str) -> None:
             failure = DomainError("sms.wrong", _("验证码错误"), field="sms_code")
         else:
             sms.used_at = now
+            # Recorded by the row itself (used_at); the service that asked for the code
+            # writes the one audit record of the change it makes.
             sms.save(update_fields=["used_at"])
-            audit_record(actor=None, subject=sms, action="sms_code.used", to_state=purpose)
     if failure is not None:
         raise failure
 
@@ -207,6 +208,7 @@ def user_change_password(*, actor: User, old_password: str, new_password: str) -
         user.set_password(new_password)
         user.password_changed_at = timezone.now()
         user.save(update_fields=["password", "password_changed_at"])
+        _tokens_revoke_all(user)  # a stolen token stops working with the old password
         audit_record(actor=user, subject=user, action="user.password_changed")
         notify(
             user=user,
@@ -230,6 +232,7 @@ def user_reset_password(*, phone: str, sms_code: str, new_password: str) -> User
         user.set_password(new_password)
         user.password_changed_at = timezone.now()
         user.save(update_fields=["password", "password_changed_at"])
+        _tokens_revoke_all(user)
         audit_record(actor=user, subject=user, action="user.password_reset")
         notify(
             user=user,
@@ -279,20 +282,46 @@ def user_change_phone(*, actor: User, password: str, new_phone: str, sms_code: s
     return user
 
 
-def api_token_create(*, actor: User, name: str = "") -> tuple[ApiToken, str]:
-    """Issue a bearer token; the clear key is returned once and only its hash is kept."""
+def _token_issue(*, user: User, name: str) -> tuple[ApiToken, str]:
     key = secrets.token_urlsafe(32)
     now = timezone.now()
+    token = ApiToken.objects.create(
+        user=user,
+        key_hash=api_token_hash(key),
+        name=(name or "")[:50],
+        created_at=now,
+        expires_at=now + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE),
+    )
+    return token, key
+
+
+def api_token_create(*, actor: User, name: str = "") -> tuple[ApiToken, str]:
+    """Issue a bearer token; the clear key is returned once and only its hash is kept."""
     with transaction.atomic():
-        token = ApiToken.objects.create(
-            user=actor,
-            key_hash=api_token_hash(key),
-            name=(name or "")[:50],
-            created_at=now,
-            expires_at=now + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE),
-        )
+        token, key = _token_issue(user=actor, name=name)
         audit_record(actor=actor, subject=token, action="api_token.created")
     return token, key
+
+
+def api_token_login(*, request, user: User, method: str, name: str = "") -> tuple[ApiToken, str]:
+    """Log in through the API: a bearer token instead of a session, recorded as a login.
+
+    Sends Django's user_logged_in so django-axes clears the failures counted so far.
+    """
+    with transaction.atomic():
+        token, key = _token_issue(user=user, name=name)
+        audit_record(
+            actor=user,
+            subject=user,
+            action="user.logged_in",
+            data={"method": method, "channel": "api"},
+        )
+    user_logged_in.send(sender=type(user), request=request, user=user)
+    return token, key
+
+
+def _tokens_revoke_all(user: User) -> None:
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 def api_token_revoke(*, actor: User, token: ApiToken) -> None:

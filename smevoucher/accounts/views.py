@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, update_session_auth_hash
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from smevoucher.core.errors import DomainError
+from smevoucher.core.http import client_ip
 from smevoucher.core.privacy import mask_phone
 from smevoucher.notifications.models import SmsOutbox
 
@@ -24,11 +24,15 @@ from .choices import SmsPurpose
 # Form fields a service's error may name, when the form calls them differently.
 _FIELD_ALIASES = {"new_phone": "phone", "captcha": "captcha"}
 # What is never echoed back into a re-rendered form.
-_SECRET_FIELDS = ("password", "password_confirm", "new_password", "new_password_confirm", "old_password", "sms_code", "captcha_1")
-
-
-def client_ip(request) -> str | None:
-    return get_client_ip_address(request)
+_SECRET_FIELDS = (
+    "password",
+    "password_confirm",
+    "new_password",
+    "new_password_confirm",
+    "old_password",
+    "sms_code",
+    "captcha_1",
+)
 
 
 def _add_domain_error(form, exc: DomainError) -> None:
@@ -53,14 +57,19 @@ def _send_code(request, *, form_class, purpose: str):
     sender = forms.SendCodeForm(request.POST)
     if sender.is_valid():
         try:
-            services.sms_code_send(phone=sender.cleaned_data["phone"], purpose=purpose, ip_address=client_ip(request))
+            services.sms_code_send(
+                phone=sender.cleaned_data["phone"], purpose=purpose, ip_address=client_ip(request)
+            )
         except DomainError as exc:
             field = _FIELD_ALIASES.get(exc.field, exc.field) or "__all__"
             return _redisplay(form_class, request, {field: [exc.message]})
         messages.success(
             request,
             _("验证码已发送至%(phone)s，%(minutes)d分钟内有效")
-            % {"phone": mask_phone(request.POST.get("phone", "").strip()), "minutes": settings.SMS_CODE_TTL_SECONDS // 60},
+            % {
+                "phone": mask_phone(request.POST.get("phone", "").strip()),
+                "minutes": settings.SMS_CODE_TTL_SECONDS // 60,
+            },
         )
         return _redisplay(form_class, request)
     return _redisplay(form_class, request, dict(sender.errors))
@@ -68,7 +77,9 @@ def _send_code(request, *, form_class, purpose: str):
 
 def _safe_next(request, fallback: str = "portal:center"):
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(target)
     return redirect(fallback)
 
@@ -95,7 +106,9 @@ def register(request):
                 else:
                     user.backend = "smevoucher.accounts.backends.PhonePasswordBackend"
                     services.session_login(request=request, user=user, method="register")
-                    messages.success(request, _("注册成功，欢迎使用服务券平台。下一步请完成企业信息认证。"))
+                    messages.success(
+                        request, _("注册成功，欢迎使用服务券平台。下一步请完成企业信息认证。")
+                    )
                     return redirect("portal:center")
     return render(request, "accounts/register.html", {"form": form})
 
@@ -120,7 +133,10 @@ def login_view(request):
                     services.session_login(request=request, user=user, method=method)
                     return _safe_next(request)
                 if getattr(request, "axes_locked_out", False):
-                    form.add_error(None, _("登录失败次数过多，账号已暂时锁定，请30分钟后再试或通过短信找回密码"))
+                    form.add_error(
+                        None,
+                        _("登录失败次数过多，账号已暂时锁定，请30分钟后再试或通过短信找回密码"),
+                    )
                 elif getattr(request, "auth_error", None) is not None:
                     form.add_error("sms_code", request.auth_error.message)
                 elif method == "sms":
@@ -145,7 +161,9 @@ def password_reset(request):
     form = forms.PasswordResetForm()
     if request.method == "POST":
         if request.POST.get("action") == "send_code":
-            form = _send_code(request, form_class=forms.PasswordResetForm, purpose=SmsPurpose.RESET_PASSWORD)
+            form = _send_code(
+                request, form_class=forms.PasswordResetForm, purpose=SmsPurpose.RESET_PASSWORD
+            )
         else:
             form = forms.PasswordResetForm(request.POST)
             if form.is_valid():
@@ -186,7 +204,9 @@ def password_change(request):
                 update_session_auth_hash(request, request.user)  # this session stays, others end
                 messages.success(request, _("密码修改成功"))
                 return redirect("accounts:security")
-    return render(request, "accounts/password_change.html", {"form": form, "active_entry": "security"})
+    return render(
+        request, "accounts/password_change.html", {"form": form, "active_entry": "security"}
+    )
 
 
 @login_required
@@ -194,7 +214,9 @@ def phone_change(request):
     form = forms.PhoneChangeForm()
     if request.method == "POST":
         if request.POST.get("action") == "send_code":
-            form = _send_code(request, form_class=forms.PhoneChangeForm, purpose=SmsPurpose.CHANGE_PHONE)
+            form = _send_code(
+                request, form_class=forms.PhoneChangeForm, purpose=SmsPurpose.CHANGE_PHONE
+            )
         else:
             form = forms.PhoneChangeForm(request.POST)
             if form.is_valid():
@@ -228,5 +250,9 @@ def lockout_response(request, original_response=None, credentials=None):
     """What a locked-out login sees (django-axes): a Chinese page or a JSON error."""
     message = _("登录失败次数过多，账号已暂时锁定，请30分钟后再试或通过短信找回密码")
     if request.path.startswith("/api/"):
-        return JsonResponse({"code": "login.locked", "message": message}, status=429, json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(
+            {"code": "login.locked", "message": message},
+            status=429,
+            json_dumps_params={"ensure_ascii": False},
+        )
     return render(request, "accounts/locked.html", {"message": message}, status=429)

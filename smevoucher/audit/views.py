@@ -15,4 +15,6 @@ def search(request):
     filters = form.cleaned_data if form.is_valid() else {}
     records = audit_search(actor=request.user, **{k: v for k, v in filters.items() if v})
     page = Paginator(records, 50).get_page(request.GET.get("page"))
-    return render(request, "audit/search.html", {"form": form, "page": page, "active_entry": "audit"})
+    return render(
+        request, "audit/search.html", {"form": form, "page": page, "active_entry": "audit"}
+    )

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.utils.translation import gettext as _
 
 from .errors import DomainError
 
-_MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_MAINLAND_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
 
 def normalize_phone(raw: str | None) -> str:
@@ -14,11 +15,12 @@ def normalize_phone(raw: str | None) -> str:
 
     Accepts the number written with spaces or dashes, or with the +86 / 86 prefix.
     """
-    value = re.sub(r"[\s-]", "", raw or "")
+    # Full-width digits from a Chinese input method become ASCII: one spelling per phone.
+    value = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", raw or ""))
     if value.startswith("+86"):
         value = value[3:]
     elif value.startswith("86") and len(value) == 13:
         value = value[2:]
-    if not _MAINLAND_MOBILE.match(value):
+    if not _MAINLAND_MOBILE.fullmatch(value):
         raise DomainError("phone.invalid", _("请输入正确的11位手机号码"), field="phone")
     return value

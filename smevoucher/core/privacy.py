@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 # Mainland mobile numbers, 18-character resident ID numbers and long digit runs (bank cards).
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+# A mobile as people write it: with or without +86, in 3-4-4 groups with spaces or dashes.
+_MOBILE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?\d{4}[\s-]?(\d{4})(?!\d)")
 _RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
 _LONG_DIGITS = re.compile(r"(?<!\d)(\d{4})\d{8,15}(\d{4})(?!\d)")
 

@@ -7,7 +7,7 @@ import re
 import uuid
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
-_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_SAFE_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
 def current_request_id() -> str:
@@ -16,7 +16,7 @@ def current_request_id() -> str:
 
 def new_request_id(incoming: str | None = None) -> str:
     """Keep a well-formed id from the proxy (X-Request-ID), otherwise make one."""
-    if incoming and _SAFE_ID.match(incoming):
+    if incoming and _SAFE_ID.fullmatch(incoming):
         return incoming
     return uuid.uuid4().hex
 

@@ -18,7 +18,9 @@ def inbox(request):
     if show == "unread":
         messages_qs = messages_qs.filter(read_at__isnull=True)
     page = Paginator(messages_qs, 20).get_page(request.GET.get("page"))
-    return render(request, "notifications/inbox.html", {"page": page, "show": show, "active_entry": "inbox"})
+    return render(
+        request, "notifications/inbox.html", {"page": page, "show": show, "active_entry": "inbox"}
+    )
 
 
 @login_required
@@ -30,7 +32,9 @@ def mark_read(request, pk: int):
         from django.http import Http404
 
         raise Http404 from exc
-    if message.link and url_has_allowed_host_and_scheme(message.link, allowed_hosts={request.get_host()}):
+    if message.link and url_has_allowed_host_and_scheme(
+        message.link, allowed_hosts={request.get_host()}
+    ):
         return redirect(message.link)
     return redirect("notifications:inbox")
 

@@ -12,6 +12,7 @@ from smevoucher.notifications.models import SmsOutbox
 
 pytestmark = pytest.mark.django_db
 
+
 def captcha() -> dict:
     """A real, fresh image-captcha challenge and its answer (each answers once)."""
     store = CaptchaStore.objects.create(challenge="ABCD", response="abcd")
@@ -28,10 +29,18 @@ def send_code(client, url, phone, django_capture_on_commit_callbacks, **extra):
         return client.post(url, {"action": "send_code", "phone": phone, **captcha(), **extra})
 
 
-def test_registration_sends_code_then_registers_and_logs_in(client, django_capture_on_commit_callbacks):
+def test_registration_sends_code_then_registers_and_logs_in(
+    client, django_capture_on_commit_callbacks
+):
     # given the register page asked for a code
     url = reverse("accounts:register")
-    response = send_code(client, url, "13712345678", django_capture_on_commit_callbacks, display_name="桂林市新企业有限公司")
+    response = send_code(
+        client,
+        url,
+        "13712345678",
+        django_capture_on_commit_callbacks,
+        display_name="桂林市新企业有限公司",
+    )
     assert response.status_code == 200
     assert "验证码已发送至137****5678" in response.content.decode()
     # the name typed stays in the form, the secrets do not
@@ -51,13 +60,16 @@ def test_registration_sends_code_then_registers_and_logs_in(client, django_captu
         },
     )
     # then the user exists, is logged in and lands in the personal center
-    assert response.status_code == 302 and response.url == reverse("portal:center")
+    assert response.status_code == 302
+    assert response.url == reverse("portal:center")
     user = User.objects.get(phone="13712345678")
     assert user.display_name == "桂林市新企业有限公司"
     assert client.get(reverse("portal:center")).status_code == 200
 
 
-def test_registration_refuses_wrong_code_and_keeps_nothing(client, django_capture_on_commit_callbacks):
+def test_registration_refuses_wrong_code_and_keeps_nothing(
+    client, django_capture_on_commit_callbacks
+):
     url = reverse("accounts:register")
     send_code(client, url, "13712345678", django_capture_on_commit_callbacks)
     wrong = "000000" if last_code("13712345678") != "000000" else "111111"
@@ -109,18 +121,22 @@ def test_send_code_with_wrong_captcha_sends_nothing(client):
 
 def test_send_code_for_registered_phone_says_so(client, enterprise_user):
     response = client.post(
-        reverse("accounts:register"), {"action": "send_code", "phone": enterprise_user.phone, **captcha()}
+        reverse("accounts:register"),
+        {"action": "send_code", "phone": enterprise_user.phone, **captcha()},
     )
     assert "该手机号已注册" in response.content.decode()
 
 
 def test_password_login_and_logout(client, enterprise_user):
     response = client.post(
-        reverse("accounts:login"), {"action": "login", "phone": enterprise_user.phone, "password": "Voucher2026", **captcha()}
+        reverse("accounts:login"),
+        {"action": "login", "phone": enterprise_user.phone, "password": "Voucher2026", **captcha()},
     )
     assert response.status_code == 302
     assert int(client.session["_auth_user_id"]) == enterprise_user.pk
-    assert AuditRecord.objects.filter(action="user.logged_in", subject_id=str(enterprise_user.pk)).exists()
+    assert AuditRecord.objects.filter(
+        action="user.logged_in", subject_id=str(enterprise_user.pk)
+    ).exists()
     # when logging out (POST only)
     assert client.get(reverse("accounts:logout")).status_code == 405
     response = client.post(reverse("accounts:logout"))
@@ -132,12 +148,20 @@ def test_login_gives_a_new_session_id(client, enterprise_user):
     client.get(reverse("accounts:login"))
     client.session.save()
     before = client.session.session_key
-    client.post(reverse("accounts:login"), {"action": "login", "phone": enterprise_user.phone, "password": "Voucher2026", **captcha()})
+    client.post(
+        reverse("accounts:login"),
+        {"action": "login", "phone": enterprise_user.phone, "password": "Voucher2026", **captcha()},
+    )
     assert client.session.session_key != before
 
 
 def test_login_redirects_only_to_own_site(client, enterprise_user):
-    data = {"action": "login", "phone": enterprise_user.phone, "password": "Voucher2026", **captcha()}
+    data = {
+        "action": "login",
+        "phone": enterprise_user.phone,
+        "password": "Voucher2026",
+        **captcha(),
+    }
     response = client.post(reverse("accounts:login"), {**data, "next": "https://evil.example/"})
     assert response.url == reverse("portal:center")
 
@@ -152,7 +176,9 @@ def test_wrong_password_message_and_lockout_page(client, enterprise_user, settin
     assert response.status_code == 429
     assert "账号已暂时锁定" in response.content.decode()
     # and the right password is refused while locked
-    response = client.post(reverse("accounts:login"), {**data, "password": "Voucher2026", **captcha()})
+    response = client.post(
+        reverse("accounts:login"), {**data, "password": "Voucher2026", **captcha()}
+    )
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
 
@@ -160,18 +186,32 @@ def test_wrong_password_message_and_lockout_page(client, enterprise_user, settin
 def test_sms_login(client, enterprise_user, django_capture_on_commit_callbacks):
     url = reverse("accounts:login") + "?method=sms"
     send_code(client, url, enterprise_user.phone, django_capture_on_commit_callbacks)
-    response = client.post(url, {"action": "login", "phone": enterprise_user.phone, "sms_code": last_code(enterprise_user.phone), **captcha()})
+    response = client.post(
+        url,
+        {
+            "action": "login",
+            "phone": enterprise_user.phone,
+            "sms_code": last_code(enterprise_user.phone),
+            **captcha(),
+        },
+    )
     assert response.status_code == 302
     assert int(client.session["_auth_user_id"]) == enterprise_user.pk
 
 
-def test_sms_login_with_used_code_is_refused(client, enterprise_user, django_capture_on_commit_callbacks):
+def test_sms_login_with_used_code_is_refused(
+    client, enterprise_user, django_capture_on_commit_callbacks
+):
     url = reverse("accounts:login") + "?method=sms"
     send_code(client, url, enterprise_user.phone, django_capture_on_commit_callbacks)
     code = last_code(enterprise_user.phone)
-    client.post(url, {"action": "login", "phone": enterprise_user.phone, "sms_code": code, **captcha()})
+    client.post(
+        url, {"action": "login", "phone": enterprise_user.phone, "sms_code": code, **captcha()}
+    )
     client.post(reverse("accounts:logout"))
-    response = client.post(url, {"action": "login", "phone": enterprise_user.phone, "sms_code": code, **captcha()})
+    response = client.post(
+        url, {"action": "login", "phone": enterprise_user.phone, "sms_code": code, **captcha()}
+    )
     assert response.status_code == 200
     assert "验证码已失效" in response.content.decode()
 
@@ -199,7 +239,11 @@ def test_password_change_keeps_this_session(client, enterprise_user):
     client.force_login(enterprise_user)
     response = client.post(
         reverse("accounts:password_change"),
-        {"old_password": "Voucher2026", "new_password": "Changed2026x", "new_password_confirm": "Changed2026x"},
+        {
+            "old_password": "Voucher2026",
+            "new_password": "Changed2026x",
+            "new_password_confirm": "Changed2026x",
+        },
         follow=True,
     )
     assert "密码修改成功" in response.content.decode()
@@ -212,7 +256,11 @@ def test_password_change_refuses_weak_password(client, enterprise_user):
     client.force_login(enterprise_user)
     response = client.post(
         reverse("accounts:password_change"),
-        {"old_password": "Voucher2026", "new_password": "12345678", "new_password_confirm": "12345678"},
+        {
+            "old_password": "Voucher2026",
+            "new_password": "12345678",
+            "new_password_confirm": "12345678",
+        },
     )
     assert response.status_code == 200
     enterprise_user.refresh_from_db()
@@ -225,7 +273,13 @@ def test_phone_change(client, enterprise_user, django_capture_on_commit_callback
     send_code(client, url, "15912345678", django_capture_on_commit_callbacks)
     response = client.post(
         url,
-        {"action": "change", "password": "Voucher2026", "phone": "15912345678", "sms_code": last_code("15912345678"), **captcha()},
+        {
+            "action": "change",
+            "password": "Voucher2026",
+            "phone": "15912345678",
+            "sms_code": last_code("15912345678"),
+            **captcha(),
+        },
     )
     assert response.status_code == 302
     enterprise_user.refresh_from_db()
@@ -239,8 +293,15 @@ def test_security_pages_need_login(client):
         assert response.url.startswith(reverse("accounts:login"))
 
 
-def test_sms_outbox_page_only_in_demo_mode(client, settings, enterprise_user, django_capture_on_commit_callbacks):
-    send_code(client, reverse("accounts:login") + "?method=sms", enterprise_user.phone, django_capture_on_commit_callbacks)
+def test_sms_outbox_page_only_in_demo_mode(
+    client, settings, enterprise_user, django_capture_on_commit_callbacks
+):
+    send_code(
+        client,
+        reverse("accounts:login") + "?method=sms",
+        enterprise_user.phone,
+        django_capture_on_commit_callbacks,
+    )
     body = client.get(reverse("accounts:sms_outbox")).content.decode()
     assert "135****1111" in body
     assert enterprise_user.phone not in body

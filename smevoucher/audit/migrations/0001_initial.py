@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "审计记录",
                 "ordering": ["-at", "-pk"],
                 "indexes": [
-                    models.Index(fields=["subject_type", "subject_id", "at"], name="audit_audit_subject_2b1c0e_idx")
+                    models.Index(fields=["subject_type", "subject_id", "at"], name="audit_audit_subject_4df4fb_idx")
                 ],
             },
         ),

@@ -7,7 +7,9 @@ from smevoucher.notifications.services import notify
 pytestmark = pytest.mark.django_db
 
 
-def test_unread_count_in_header_and_mark_read(client, enterprise_user, django_capture_on_commit_callbacks):
+def test_unread_count_in_header_and_mark_read(
+    client, enterprise_user, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         notify(user=enterprise_user, title="配额申请已通过", body="您的通用券已发放")
     client.force_login(enterprise_user)
@@ -21,7 +23,9 @@ def test_unread_count_in_header_and_mark_read(client, enterprise_user, django_ca
     assert 'class="badge"' not in client.get(reverse("portal:home")).content.decode()
 
 
-def test_another_users_message_answers_404(client, enterprise_user, other_enterprise_user, django_capture_on_commit_callbacks):
+def test_another_users_message_answers_404(
+    client, enterprise_user, other_enterprise_user, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         notify(user=enterprise_user, title="私人消息")
     message = InboxMessage.objects.get(recipient=enterprise_user)
@@ -37,12 +41,3 @@ def test_mark_all_read(client, enterprise_user, django_capture_on_commit_callbac
     client.force_login(enterprise_user)
     client.post(reverse("notifications:mark_all_read"))
     assert not InboxMessage.objects.filter(recipient=enterprise_user, read_at__isnull=True).exists()
-
-
-def test_notification_is_not_sent_when_the_change_rolls_back(enterprise_user):
-    from django.db import transaction
-
-    with pytest.raises(RuntimeError), transaction.atomic():
-        notify(user=enterprise_user, title="不会出现")
-        raise RuntimeError
-    assert not InboxMessage.objects.exists()

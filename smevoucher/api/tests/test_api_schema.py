@@ -1,0 +1,137 @@
+"""The OpenAPI document and the interactive docs, served from this site alone."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+
+pytestmark = pytest.mark.django_db
+
+EXPECTED_OPERATIONS = {
+    ("post", "/api/v1/accounts/captcha"),
+    ("post", "/api/v1/accounts/sms-codes"),
+    ("post", "/api/v1/accounts/register"),
+    ("post", "/api/v1/accounts/login"),
+    ("post", "/api/v1/accounts/logout"),
+    ("get", "/api/v1/accounts/me"),
+    ("post", "/api/v1/accounts/me/password"),
+    ("post", "/api/v1/accounts/me/phone"),
+    ("post", "/api/v1/accounts/password-reset"),
+    ("post", "/api/v1/uploads"),
+    ("get", "/api/v1/uploads/{upload_id}"),
+    ("get", "/api/v1/inbox"),
+    ("get", "/api/v1/inbox/unread-count"),
+    ("post", "/api/v1/inbox/read-all"),
+    ("post", "/api/v1/inbox/{message_id}/read"),
+}
+
+
+@pytest.fixture
+def openapi(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return response
+
+
+def _operations(document):
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            yield method, path, operation
+
+
+def _resolve(document, node):
+    while "$ref" in node:
+        node = document["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
+    return node
+
+
+def _unbounded_strings(document, node, where, seen=()):
+    """Every input string without a maxLength (an enum, a format or a file is bounded)."""
+    node = _resolve(document, node)
+    if id(node) in seen:
+        return
+    seen = (*seen, id(node))
+    if node.get("type") == "string" and not {"maxLength", "enum", "format"} & node.keys():
+        yield where
+    for key in ("anyOf", "oneOf", "allOf"):
+        for i, child in enumerate(node.get(key, [])):
+            yield from _unbounded_strings(document, child, f"{where}[{i}]", seen)
+    for name, child in node.get("properties", {}).items():
+        yield from _unbounded_strings(document, child, f"{where}.{name}", seen)
+    if "items" in node:
+        yield from _unbounded_strings(document, node["items"], f"{where}[]", seen)
+
+
+def test_openapi_document_generates_with_every_endpoint(openapi):
+    document = openapi.json()
+    assert document["openapi"].startswith("3.1")
+    assert document["info"]["title"] == "中小企业服务券平台 API"
+    assert {(m, p) for m, p, _ in _operations(document)} == EXPECTED_OPERATIONS
+
+
+def test_openapi_document_keeps_chinese_readable(openapi):
+    assert "中小企业服务券平台".encode() in openapi.content
+    assert not re.search(rb"\\u[0-9a-fA-F]{4}", openapi.content)
+    assert openapi["Content-Type"] == "application/json; charset=utf-8"
+
+
+def test_openapi_documents_the_error_bodies(openapi):
+    document = openapi.json()
+    ref = "#/components/schemas/{}".format
+
+    def body_of(operation, status):
+        return operation["responses"][str(status)]["content"]["application/json"]["schema"]
+
+    for method, path, operation in _operations(document):
+        assert body_of(operation, 400) == {"$ref": ref("ErrorOut")}, (method, path)
+        assert body_of(operation, 422) == {"$ref": ref("ValidationErrorOut")}, (method, path)
+        if operation.get("security"):
+            assert body_of(operation, 401) == {"$ref": ref("ErrorOut")}, (method, path)
+        else:
+            assert body_of(operation, 429) == {"$ref": ref("ErrorOut")}, (method, path)
+        if "{" in path:
+            assert body_of(operation, 404) == {"$ref": ref("ErrorOut")}, (method, path)
+    assert set(document["components"]["schemas"]["ErrorOut"]["required"]) == {"code", "message"}
+
+
+def test_only_the_public_account_operations_need_no_login(openapi):
+    public = {(m, p) for m, p, op in _operations(openapi.json()) if not op.get("security")}
+    assert public == {
+        ("post", "/api/v1/accounts/captcha"),
+        ("post", "/api/v1/accounts/sms-codes"),
+        ("post", "/api/v1/accounts/register"),
+        ("post", "/api/v1/accounts/login"),
+        ("post", "/api/v1/accounts/password-reset"),
+    }
+
+
+def test_every_input_string_has_a_maximum_length(openapi):
+    document = openapi.json()
+    unbounded = []
+    for method, path, operation in _operations(document):
+        for parameter in operation.get("parameters", []):
+            where = f"{method} {path} {parameter['name']}"
+            unbounded += _unbounded_strings(document, parameter["schema"], where)
+        for media in operation.get("requestBody", {}).get("content", {}).values():
+            unbounded += _unbounded_strings(document, media["schema"], f"{method} {path} body")
+    assert unbounded == []
+
+
+def test_docs_page_loads_its_assets_from_this_site(client):
+    # when the interactive docs are opened
+    response = client.get("/api/v1/docs")
+    # then the page names no outside address, and the assets it names are installed
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "http://" not in html
+    assert "https://" not in html
+    assets = re.findall(r'(?:src|href)="/static/([^"]+)"', html)
+    assert "ninja/swagger-ui-bundle.js" in assets
+    assert "ninja/swagger-ui.css" in assets
+    assert all(finders.find(asset) for asset in assets)
+    settings = json.loads(re.search(r'id="swagger-settings">(.*?)</script>', html, re.S).group(1))
+    assert settings["url"] == "/api/v1/openapi.json"
+    assert settings["validatorUrl"] is None

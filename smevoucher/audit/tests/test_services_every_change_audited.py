@@ -1,0 +1,267 @@
+"""Every state-changing service writes exactly one audit record.
+
+The services of every app are found by import, so a new public service function fails
+``test_every_public_service_is_audited_or_exempt`` until it gets a case below (one call,
+exactly one audit record) or a commented entry in EXEMPT.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import io
+import pkgutil
+import re
+from collections.abc import Callable
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
+from pypdf import PdfWriter
+
+import smevoucher
+from smevoucher.accounts import services as accounts
+from smevoucher.accounts.choices import SmsPurpose
+from smevoucher.audit import services as audit
+from smevoucher.audit.models import AuditRecord
+from smevoucher.core.errors import DomainError
+from smevoucher.notifications import services as notifications
+from smevoucher.notifications.models import InboxMessage, SmsOutbox
+from smevoucher.uploads import services as uploads
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "Voucher2026"
+
+# Public service functions that write no audit record of their own, and why.
+EXEMPT: dict[str, str] = {
+    # A pure helper: hashes a token key, changes nothing.
+    "smevoucher.accounts.services.api_token_hash": "pure helper",
+    # Only queue a delivery after the surrounding change commits; that change writes the
+    # audit record (sms_code_send does, for the code SMS).
+    "smevoucher.notifications.services.sms_send_after_commit": "queues only",
+    "smevoucher.notifications.services.notify": "queues only",
+    # A step of the services that ask for a code (register, password reset, phone change,
+    # SMS login): the code row keeps its use (used_at) and failed attempts, and the calling
+    # service writes the one record of the change, so a registration is one record, not two.
+    "smevoucher.accounts.services.sms_code_consume": "recorded by its caller",
+}
+# Refusals write nothing: a service that raises DomainError before its change records none.
+
+
+def _service_modules() -> list:
+    modules = []
+    for app in pkgutil.iter_modules(smevoucher.__path__):
+        name = f"smevoucher.{app.name}.services"
+        if app.ispkg and importlib.util.find_spec(name) is not None:
+            module = importlib.import_module(name)
+            modules.append(module)
+            if hasattr(module, "__path__"):  # a services package: its modules too
+                modules += [
+                    importlib.import_module(f"{name}.{sub.name}")
+                    for sub in pkgutil.iter_modules(module.__path__)
+                ]
+    return modules
+
+
+def _public_service_functions() -> set[str]:
+    return {
+        f"{module.__name__}.{name}"
+        for module in _service_modules()
+        for name, function in inspect.getmembers(module, inspect.isfunction)
+        if not name.startswith("_") and function.__module__ == module.__name__
+    }
+
+
+# Each case sets up what the service needs, and returns the one call to count and the
+# action its record must have.
+Case = Callable[[SimpleNamespace], tuple[Callable[[], object], str]]
+
+
+def _session_request(given, user=None):
+    request = given.rf.post("/accounts/login/", REMOTE_ADDR="10.0.0.7")
+    SessionMiddleware(lambda r: HttpResponse()).process_request(request)
+    request.session.save()
+    request.user = user or AnonymousUser()
+    return request
+
+
+def _logged_in(given):
+    request = _session_request(given)
+    user = authenticate(request, phone=given.user.phone, password=PASSWORD)
+    accounts.session_login(request=request, user=user, method="password")
+    return request
+
+
+def _pdf_upload() -> SimpleUploadedFile:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return SimpleUploadedFile("营业执照.pdf", buffer.getvalue(), content_type="application/pdf")
+
+
+def _sms_code_send(given):
+    return lambda: accounts.sms_code_send(
+        phone="13912345678", purpose=SmsPurpose.REGISTER, ip_address="10.1.2.3"
+    ), "sms_code.sent"
+
+
+def _user_register(given):
+    code = given.send_code(phone="13912345678", purpose=SmsPurpose.REGISTER)
+    return lambda: accounts.user_register(
+        phone="13912345678", display_name="柳州市新企业有限公司", password=PASSWORD, sms_code=code
+    ), "user.registered"
+
+
+def _session_login(given):
+    request = _session_request(given)
+    user = authenticate(request, phone=given.user.phone, password=PASSWORD)
+    return lambda: accounts.session_login(
+        request=request, user=user, method="password"
+    ), "user.logged_in"
+
+
+def _session_logout(given):
+    request = _logged_in(given)
+    return lambda: accounts.session_logout(request=request), "user.logged_out"
+
+
+def _user_change_password(given):
+    return lambda: accounts.user_change_password(
+        actor=given.user, old_password=PASSWORD, new_password="Better2027"
+    ), "user.password_changed"
+
+
+def _user_reset_password(given):
+    code = given.send_code(phone=given.user.phone, purpose=SmsPurpose.RESET_PASSWORD)
+    return lambda: accounts.user_reset_password(
+        phone=given.user.phone, sms_code=code, new_password="Better2027"
+    ), "user.password_reset"
+
+
+def _user_change_phone(given):
+    code = given.send_code(phone="13912345678", purpose=SmsPurpose.CHANGE_PHONE)
+    return lambda: accounts.user_change_phone(
+        actor=given.user, password=PASSWORD, new_phone="13912345678", sms_code=code
+    ), "user.phone_changed"
+
+
+def _api_token_create(given):
+    return lambda: accounts.api_token_create(actor=given.user, name="小程序"), "api_token.created"
+
+
+def _api_token_login(given):
+    request = given.rf.post("/api/v1/accounts/login", REMOTE_ADDR="10.0.0.7")
+    return lambda: accounts.api_token_login(
+        request=request, user=given.user, method="password", name="小程序"
+    ), "user.logged_in"
+
+
+def _user_create(given):
+    return lambda: accounts.user_create(
+        actor=None, phone="13912345678", display_name="服务中心", password=PASSWORD, is_staff=True
+    ), "user.created"
+
+
+def _api_token_revoke(given):
+    token, _key = accounts.api_token_create(actor=given.user)
+    return lambda: accounts.api_token_revoke(actor=given.user, token=token), "api_token.revoked"
+
+
+def _audit_record(given):
+    return lambda: audit.audit_record(
+        actor=given.user, subject=given.user, action="user.noted"
+    ), "user.noted"
+
+
+def _inbox_mark_read(given):
+    message = InboxMessage.objects.create(recipient=given.user, title="通知")
+    return lambda: notifications.inbox_mark_read(
+        actor=given.user, message_id=message.pk
+    ), "inbox.read"
+
+
+def _inbox_mark_all_read(given):
+    for title in ("一", "二", "三"):
+        InboxMessage.objects.create(recipient=given.user, title=title)
+    return lambda: notifications.inbox_mark_all_read(actor=given.user), "inbox.all_read"
+
+
+def _upload_create(given):
+    return lambda: uploads.upload_create(
+        actor=given.user, uploaded=_pdf_upload(), purpose="license"
+    ), "upload.created"
+
+
+CASES: dict[str, Case] = {
+    "smevoucher.accounts.services.sms_code_send": _sms_code_send,
+    "smevoucher.accounts.services.user_register": _user_register,
+    "smevoucher.accounts.services.session_login": _session_login,
+    "smevoucher.accounts.services.session_logout": _session_logout,
+    "smevoucher.accounts.services.user_change_password": _user_change_password,
+    "smevoucher.accounts.services.user_reset_password": _user_reset_password,
+    "smevoucher.accounts.services.user_change_phone": _user_change_phone,
+    "smevoucher.accounts.services.api_token_create": _api_token_create,
+    "smevoucher.accounts.services.api_token_login": _api_token_login,
+    "smevoucher.accounts.services.api_token_revoke": _api_token_revoke,
+    "smevoucher.accounts.services.user_create": _user_create,
+    "smevoucher.audit.services.audit_record": _audit_record,
+    "smevoucher.notifications.services.inbox_mark_read": _inbox_mark_read,
+    "smevoucher.notifications.services.inbox_mark_all_read": _inbox_mark_all_read,
+    "smevoucher.uploads.services.upload_create": _upload_create,
+}
+
+
+def test_every_public_service_is_audited_or_exempt():
+    # given every public function of every app's services
+    found = _public_service_functions()
+    # then each one has a one-record case or a reasoned exemption
+    unchecked = found - CASES.keys() - EXEMPT.keys()
+    assert not unchecked, f"add a case to CASES or an entry to EXEMPT for: {sorted(unchecked)}"
+    # and the lists name no function that is gone
+    stale = (CASES.keys() | EXEMPT.keys()) - found
+    assert not stale, f"remove from CASES / EXEMPT: {sorted(stale)}"
+    assert not CASES.keys() & EXEMPT.keys()
+
+
+@pytest.fixture
+def given(rf, settings, tmp_path, enterprise_user, django_capture_on_commit_callbacks):
+    settings.MEDIA_ROOT = str(tmp_path)
+
+    def send_code(*, phone: str, purpose: str) -> str:
+        with django_capture_on_commit_callbacks(execute=True):
+            accounts.sms_code_send(phone=phone, purpose=purpose, ip_address="10.1.2.3")
+        text = SmsOutbox.objects.filter(phone=phone).order_by("-pk").first().text
+        return re.search(r"验证码为(\d{6})", text).group(1)
+
+    return SimpleNamespace(rf=rf, user=enterprise_user, send_code=send_code)
+
+
+@pytest.mark.parametrize("service", sorted(CASES))
+def test_a_state_changing_service_writes_exactly_one_audit_record(service, given):
+    # given what the service needs
+    act, action = CASES[service](given)
+    before = set(AuditRecord.objects.values_list("pk", flat=True))
+    # when it is called once
+    act()
+    # then exactly one audit record was written, for this action
+    new = AuditRecord.objects.exclude(pk__in=before)
+    assert list(new.values_list("action", flat=True)) == [action]
+
+
+def test_using_an_sms_code_on_its_own_writes_no_record(given):
+    # given a code sent (which wrote its own "sms_code.sent" record)
+    code = given.send_code(phone="13912345678", purpose=SmsPurpose.REGISTER)
+    before = AuditRecord.objects.count()
+    # when it is used, or a wrong code is tried, by itself
+    accounts.sms_code_consume(phone="13912345678", purpose=SmsPurpose.REGISTER, code=code)
+    with pytest.raises(DomainError):
+        accounts.sms_code_consume(phone="13912345678", purpose=SmsPurpose.REGISTER, code=code)
+    # then the audit log is left to the service that asked for the code
+    assert AuditRecord.objects.count() == before
