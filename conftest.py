@@ -43,3 +43,65 @@ def other_enterprise_user(make_user):
 @pytest.fixture
 def staff_user(make_user):
     return make_user(phone="13800003333", display_name="服务中心审核员", is_staff=True)
+
+
+# --- organizations, staff and regions (issue 3) ---
+
+VALID_ID = "11010519491231002X"
+
+
+def make_uscc(seed: int) -> str:
+    """A valid unified social credit code built from ``seed`` (check character computed)."""
+    from stdnum.cn import uscc
+
+    body = f"9145020{seed:010d}"[:17]
+    return body + uscc.calc_check_digit(body)
+
+
+@pytest.fixture
+def make_staff(make_user):
+    from smevoucher.regions.models import Region
+    from smevoucher.staff.models import StaffProfile, StaffRoleGrant
+
+    def make(*, region_code: str, roles=("reviewer",), phone: str | None = None, **extra):
+        user = make_user(phone=phone, is_staff=True, **extra)
+        StaffProfile.objects.create(user=user, region=Region.objects.get(code=region_code))
+        for role in roles:
+            StaffRoleGrant.objects.create(user=user, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def liuzhou_reviewer(make_staff):
+    return make_staff(region_code="4502", phone="13800004502", display_name="柳州市服务中心审核员")
+
+
+@pytest.fixture
+def nanning_reviewer(make_staff):
+    return make_staff(region_code="4501", phone="13800004501", display_name="南宁市服务中心审核员")
+
+
+@pytest.fixture
+def province_reviewer(make_staff):
+    return make_staff(region_code="45", phone="13800000045", display_name="自治区审核员")
+
+
+@pytest.fixture
+def send_certify_code(settings, django_capture_on_commit_callbacks):
+    """Send the certification SMS code to ``user`` and return it, as they would read it."""
+    import re
+
+    from smevoucher.accounts.services import sms_code_send
+    from smevoucher.notifications.models import SmsOutbox
+
+    settings.SMS_RESEND_SECONDS = 0  # a test may certify twice within the minute
+
+    def send(user) -> str:
+        with django_capture_on_commit_callbacks(execute=True):
+            sms_code_send(phone=user.phone, purpose="certify", ip_address="127.0.0.1")
+        text = SmsOutbox.objects.filter(phone=user.phone).order_by("-pk").first().text
+        return re.search(r"\d{6}", text).group(0)
+
+    return send

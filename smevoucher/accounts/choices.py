@@ -7,3 +7,4 @@ class SmsPurpose(models.TextChoices):
     LOGIN = "login", _("登录")
     RESET_PASSWORD = "reset_password", _("找回密码")
     CHANGE_PHONE = "change_phone", _("更换手机号")
+    CERTIFY = "certify", _("机构认证确认")

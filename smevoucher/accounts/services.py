@@ -63,7 +63,10 @@ def sms_code_send(*, phone: str, purpose: str, ip_address: str | None) -> SmsCod
     registered = User.objects.filter(phone=phone).exists()
     if purpose in (SmsPurpose.REGISTER, SmsPurpose.CHANGE_PHONE) and registered:
         raise DomainError("phone.taken", _("该手机号已注册，请直接登录"), field="phone")
-    if purpose in (SmsPurpose.LOGIN, SmsPurpose.RESET_PASSWORD) and not registered:
+    if (
+        purpose in (SmsPurpose.LOGIN, SmsPurpose.RESET_PASSWORD, SmsPurpose.CERTIFY)
+        and not registered
+    ):
         raise DomainError("phone.unknown", _("该手机号尚未注册"), field="phone")
 
     now = timezone.now()

@@ -20,6 +20,25 @@ def mask_phone(phone: str | None) -> str:
     return f"{phone[:3]}****{phone[-4:]}"
 
 
+def mask_id_number(number: str | None) -> str:
+    """110105********002X: region and the last four stay, the birth date goes."""
+    if not number:
+        return ""
+    if len(number) <= 8:
+        return number[:1] + "*" * (len(number) - 1)
+    keep_head = 6 if len(number) >= 15 else 2
+    return f"{number[:keep_head]}{'*' * (len(number) - keep_head - 4)}{number[-4:]}"
+
+
+def mask_bank_account(number: str | None) -> str:
+    """6222 **** **** 1234 style: the first four and last four digits stay."""
+    if not number:
+        return ""
+    if len(number) <= 8:
+        return "*" * (len(number) - 4) + number[-4:]
+    return f"{number[:4]} **** **** {number[-4:]}"
+
+
 def mask_text(text: str) -> str:
     """Mask every phone, ID or card number that appears in free text (log lines)."""
     text = _RESIDENT_ID.sub(r"\1********\2", text)

@@ -22,6 +22,14 @@ SECRET_KEY = env.str(
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
+# Personal data at rest (ID numbers, phones, bank accounts): SM4 keys as "<id>:<32 hex>",
+# the first encrypts, all decrypt (rotation); a separate secret keys the blind indexes.
+# The defaults are for local use only; production.py requires real ones.
+FIELD_ENCRYPTION_KEYS = env.list(
+    "FIELD_ENCRYPTION_KEYS", default=["dev:000102030405060708090a0b0c0d0e0f"]
+)
+BLIND_INDEX_KEY = env.str("BLIND_INDEX_KEY", default="local-development-blind-index-key")
+
 # Demo mode shows the SMS outbox page so a newcomer can finish registration.
 DEMO_MODE = env.bool("SMEVOUCHER_DEMO_MODE", default=True)
 
@@ -40,7 +48,11 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "smevoucher.core",
     "smevoucher.audit",
+    "smevoucher.regions",
     "smevoucher.accounts",
+    "smevoucher.staff",
+    "smevoucher.reviews",
+    "smevoucher.orgs",
     "smevoucher.notifications",
     "smevoucher.uploads",
     "smevoucher.portal",
@@ -185,6 +197,12 @@ SMS_DAILY_LIMIT_PER_PHONE = env.int("SMS_DAILY_LIMIT_PER_PHONE", default=10)
 SMS_DAILY_LIMIT_PER_IP = env.int("SMS_DAILY_LIMIT_PER_IP", default=50)
 SMS_MAX_VERIFY_ATTEMPTS = 5
 SMS_SIGNATURE = env.str("SMS_SIGNATURE", default="服务券平台")
+# The Aliyun adapter (SMS_BACKEND=smevoucher.notifications.sms.AliyunSmsBackend):
+# SMS_ALIYUN_TEMPLATES maps our template names to approved codes,
+# e.g. "verification_code=SMS_123,notice=SMS_456".
+SMS_ALIYUN_ACCESS_KEY_ID = env.str("SMS_ALIYUN_ACCESS_KEY_ID", default="")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env.str("SMS_ALIYUN_ACCESS_KEY_SECRET", default="")
+SMS_ALIYUN_TEMPLATES = env.dict("SMS_ALIYUN_TEMPLATES", default={})
 
 # Uploads: content-checked pdf/jpg/png, at most this many bytes.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)

@@ -11,7 +11,14 @@ from .base import env
 DEBUG = False
 DEMO_MODE = env.bool("SMEVOUCHER_DEMO_MODE", default=False)
 
-for required in ("DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DJANGO_ALLOWED_HOSTS"):
+for required in (
+    "DJANGO_SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DJANGO_ALLOWED_HOSTS",
+    "FIELD_ENCRYPTION_KEYS",
+    "BLIND_INDEX_KEY",
+):
     if not env.str(required, default=""):
         raise ImproperlyConfigured(f"production settings need {required} in the environment")
 

@@ -50,6 +50,9 @@ EXEMPT: dict[str, str] = {
     # SMS login): the code row keeps its use (used_at) and failed attempts, and the calling
     # service writes the one record of the change, so a registration is one record, not two.
     "smevoucher.accounts.services.sms_code_consume": "recorded by its caller",
+    # A step of the subject's own submit service (org_submit, org_change_request...), which
+    # writes the one record of the submission.
+    "smevoucher.reviews.services.review_submit": "recorded by its caller",
 }
 # Refusals write nothing: a service that raises DomainError before its change records none.
 
@@ -199,7 +202,158 @@ def _upload_create(given):
     ), "upload.created"
 
 
+def _org(given, *, submitted: bool = False, certified: bool = False):
+    from conftest import VALID_ID, make_uscc
+    from smevoucher.orgs import services as orgs
+
+    org = orgs.org_save(
+        actor=given.user,
+        kind="enterprise",
+        name="柳州市审计测试有限公司",
+        uscc=make_uscc(7),
+        region_code="450202",
+        address="",
+        legal_rep_name="张三",
+        legal_rep_id_type="resident_id",
+        legal_rep_id_number=VALID_ID,
+    )
+    if submitted or certified:
+        code = given.send_code(phone=given.user.phone, purpose=SmsPurpose.CERTIFY)
+        orgs.org_submit(actor=given.user, org_id=org.pk, sms_code=code, agreed=True)
+    if certified:
+        from smevoucher.reviews.models import Review
+        from smevoucher.reviews.services import review_transition
+
+        review = Review.objects.get(object_id=str(org.pk), kind="org_certification")
+        review_transition(actor=_reviewer(), review_id=review.pk, action="approve")
+    org.refresh_from_db()
+    return org
+
+
+def _reviewer():
+    from smevoucher.accounts.models import User
+    from smevoucher.regions.models import Region
+    from smevoucher.staff.models import StaffProfile, StaffRoleGrant
+
+    user = User.objects.filter(phone="13800009999").first()
+    if user is None:
+        user = User.objects.create_user("13800009999", PASSWORD, is_staff=True)
+        StaffProfile.objects.create(user=user, region=Region.objects.get(code="4502"))
+        StaffRoleGrant.objects.create(user=user, role="reviewer")
+    return user
+
+
+def _org_save(given):
+    from conftest import VALID_ID, make_uscc
+    from smevoucher.orgs import services as orgs
+
+    return lambda: orgs.org_save(
+        actor=given.user,
+        kind="enterprise",
+        name="柳州市新建有限公司",
+        uscc=make_uscc(8),
+        region_code="450202",
+        address="",
+        legal_rep_name="李四",
+        legal_rep_id_type="resident_id",
+        legal_rep_id_number=VALID_ID,
+    ), "org.created"
+
+
+def _org_submit(given):
+    from smevoucher.orgs import services as orgs
+
+    org = _org(given)
+    code = given.send_code(phone=given.user.phone, purpose=SmsPurpose.CERTIFY)
+    return lambda: orgs.org_submit(
+        actor=given.user, org_id=org.pk, sms_code=code, agreed=True
+    ), "org.submitted"
+
+
+def _review_transition(given):
+    from smevoucher.reviews.models import Review
+    from smevoucher.reviews.services import review_transition
+
+    org = _org(given, submitted=True)
+    review = Review.objects.get(object_id=str(org.pk))
+    return lambda: review_transition(
+        actor=_reviewer(), review_id=review.pk, action="start"
+    ), "review.start"
+
+
+def _org_agent_designate(given):
+    from smevoucher.accounts.models import User
+    from smevoucher.orgs import services as orgs
+
+    org = _org(given)
+    User.objects.create_user("13700001234", PASSWORD)
+    return lambda: orgs.org_agent_designate(
+        actor=given.user,
+        org_id=org.pk,
+        person_name="王五",
+        id_type="resident_id",
+        id_number="11010519491231002X",
+        phone="13700001234",
+    ), "org.agent_designated"
+
+
+def _org_agent_remove(given):
+    from smevoucher.accounts.models import User
+    from smevoucher.orgs import services as orgs
+
+    org = _org(given)
+    User.objects.create_user("13700001234", PASSWORD)
+    orgs.org_agent_designate(
+        actor=given.user,
+        org_id=org.pk,
+        person_name="王五",
+        id_type="resident_id",
+        id_number="11010519491231002X",
+        phone="13700001234",
+    )
+    return lambda: orgs.org_agent_remove(actor=given.user, org_id=org.pk), "org.agent_removed"
+
+
+def _bank_account_save(given):
+    from smevoucher.orgs import services as orgs
+
+    org = _org(given)
+    return lambda: orgs.bank_account_save(
+        actor=given.user,
+        org_id=org.pk,
+        account_name=org.name,
+        bank_name="中国工商银行",
+        branch_name="柳州分行",
+        region_code="4502",
+        account_number="2105000119200012345",
+    ), "org.bank_account_saved"
+
+
+def _org_change_request(given):
+    from smevoucher.orgs import services as orgs
+
+    org = _org(given, certified=True)
+    return lambda: orgs.org_change_request(
+        actor=given.user,
+        org_id=org.pk,
+        name="柳州市审计测试集团有限公司",
+        region_code="450202",
+        address="",
+        legal_rep_name="张三",
+        legal_rep_id_type="resident_id",
+        legal_rep_id_number="11010519491231002X",
+        reason="更名",
+    ), "org.change_requested"
+
+
 CASES: dict[str, Case] = {
+    "smevoucher.orgs.services.org_save": _org_save,
+    "smevoucher.orgs.services.org_submit": _org_submit,
+    "smevoucher.orgs.services.org_agent_designate": _org_agent_designate,
+    "smevoucher.orgs.services.org_agent_remove": _org_agent_remove,
+    "smevoucher.orgs.services.bank_account_save": _bank_account_save,
+    "smevoucher.orgs.services.org_change_request": _org_change_request,
+    "smevoucher.reviews.services.review_transition": _review_transition,
     "smevoucher.accounts.services.sms_code_send": _sms_code_send,
     "smevoucher.accounts.services.user_register": _user_register,
     "smevoucher.accounts.services.session_login": _session_login,

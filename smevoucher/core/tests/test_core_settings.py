@@ -14,6 +14,8 @@ REQUIRED = {
     "DATABASE_URL": "postgres://app@db.internal:5432/smevoucher",
     "REDIS_URL": "redis://cache.internal:6379/0",
     "DJANGO_ALLOWED_HOSTS": "voucher.example.cn",
+    "FIELD_ENCRYPTION_KEYS": "k2026:00112233445566778899aabbccddeeff",
+    "BLIND_INDEX_KEY": "a-real-blind-index-key-from-the-vault",
 }
 
 

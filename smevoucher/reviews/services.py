@@ -1,0 +1,192 @@
+"""The one review workflow: submit, then staff act step by step; the applicant may resubmit.
+
+Every move goes through ``review_transition``: the table says from which status an action
+may be taken and by whom; the guards check role, jurisdiction and separation of duties.
+"""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from smevoucher.audit.services import audit_record
+from smevoucher.core.errors import DomainError, NotFound
+from smevoucher.notifications.services import notify
+from smevoucher.staff.permissions import in_jurisdiction
+
+from .choices import ReviewAction, ReviewStatus
+from .flow import (
+    NEXT,
+    REASON_REQUIRED,
+    REVIEW_FLOW,
+    STAFF,
+    acted_earlier_this_round,
+    may_act,
+)
+from .models import Review, ReviewChainStep, ReviewEvent
+from .registry import review_kind
+from .workdays import add_working_days
+
+S = ReviewStatus
+A = ReviewAction
+
+
+def _chain_for(kind: str) -> list[dict]:
+    steps = list(ReviewChainStep.objects.filter(kind=kind).order_by("position"))
+    if steps:
+        return [{"name": s.name, "role": s.role, "working_days": s.working_days} for s in steps]
+    return [
+        {"name": str(s.name), "role": str(s.role), "working_days": s.working_days}
+        for s in review_kind(kind).default_chain
+    ]
+
+
+def _deadline(review: Review, now) -> object:
+    days = review.chain[review.step].get("working_days", 2)
+    return add_working_days(timezone.localdate(now), days)
+
+
+def review_submit(
+    *, actor, subject: models.Model, kind: str, region_code: str, label: str
+) -> Review:
+    """Open the review of ``subject``. Call inside the subject's own transaction."""
+    now = timezone.now()
+    chain = _chain_for(kind)
+    review = Review(
+        kind=kind,
+        content_type=ContentType.objects.get_for_model(subject),
+        object_id=str(subject.pk),
+        subject_label=label[:200],
+        applicant=actor,
+        region_code=region_code,
+        status=S.SUBMITTED,
+        chain=chain,
+        step=0,
+        submitted_at=now,
+        step_started_at=now,
+    )
+    review.deadline = _deadline(review, now)
+    try:
+        with transaction.atomic():
+            review.save(force_insert=True)
+    except IntegrityError as exc:
+        raise DomainError("review.already_open", _("该事项已在审核中，请勿重复提交")) from exc
+    ReviewEvent.objects.create(
+        review=review,
+        step=0,
+        step_name=review.step_name,
+        actor=actor,
+        actor_label=_label(actor),
+        action=A.SUBMIT,
+        from_status="",
+        to_status=S.SUBMITTED,
+    )
+    review_kind(kind).on_submitted(subject=subject, review=review, actor=actor, reason="")
+    return review
+
+
+def _label(user) -> str:
+    return getattr(user, "display_name", "") or getattr(user, "masked_phone", "") or str(user.pk)
+
+
+@transaction.atomic
+def review_transition(*, actor, review_id: int, action: str, reason: str = "") -> Review:
+    review = Review.objects.select_for_update().filter(pk=review_id).first()
+    if review is None:
+        raise NotFound()
+    if (
+        actor.is_staff
+        and not in_jurisdiction(actor, review.region_code)
+        and review.applicant_id != actor.pk
+    ):
+        raise NotFound()
+    if not actor.is_staff and review.applicant_id != actor.pk:
+        raise NotFound()
+    target, who = REVIEW_FLOW.get((review.status, action), (None, None))
+    if target is None:
+        raise DomainError("review.invalid_action", _("当前状态不能执行该操作"), status=409)
+    if not may_act(actor, review, who):
+        if who == STAFF and acted_earlier_this_round(review, actor):
+            raise DomainError(
+                "review.same_person", _("提交或审核上一环节的人员不能审核本环节"), status=403
+            )
+        raise DomainError("review.forbidden", _("您没有办理该环节的权限"), status=403)
+    reason = (reason or "").strip()
+    if action in REASON_REQUIRED and not reason:
+        raise DomainError("review.reason_required", _("退回或驳回时请填写原因"), field="reason")
+    if len(reason) > 1000:
+        raise DomainError("review.reason_too_long", _("意见不能超过1000字"), field="reason")
+
+    now = timezone.now()
+    from_status, from_step, step_name = review.status, review.step, review.step_name
+    if target == NEXT:
+        if review.is_last_step:
+            target = S.APPROVED
+        else:
+            review.step += 1
+            target = S.SUBMITTED
+            review.step_started_at = now
+            review.deadline = _deadline(review, now)
+            review.handler = None
+    if action == A.RESUBMIT:
+        review.step = 0
+        review.submitted_at = review.step_started_at = now
+        review.deadline = _deadline(review, now)
+        review.handler = None
+    if action == A.START:
+        review.handler = actor
+    review.status = target
+    if action in (A.APPROVE, A.RETURN, A.REJECT):
+        review.last_reason = reason
+    if target in (S.APPROVED, S.REJECTED, S.WITHDRAWN):
+        review.decided_at = now
+        review.deadline = None
+    review.save()
+    ReviewEvent.objects.create(
+        review=review,
+        step=from_step,
+        step_name=step_name,
+        actor=actor,
+        actor_label=_label(actor),
+        action=action,
+        from_status=from_status,
+        to_status=target,
+        reason=reason,
+    )
+    audit_record(
+        actor=actor,
+        subject=review,
+        action=f"review.{action}",
+        from_state=f"{from_status}@{from_step}",
+        to_state=f"{target}@{review.step}",
+        reason=reason,
+        data={"kind": review.kind, "object_id": review.object_id},
+    )
+    _tell_subject(review=review, action=action, actor=actor, reason=reason)
+    return review
+
+
+def _tell_subject(*, review: Review, action: str, actor, reason: str) -> None:
+    kind = review_kind(review.kind)
+    subject = review.content_type.get_object_for_this_type(pk=review.object_id)
+    callback = {
+        S.APPROVED: kind.on_approved,
+        S.RETURNED: kind.on_returned,
+        S.REJECTED: kind.on_rejected,
+        S.WITHDRAWN: kind.on_withdrawn,
+    }.get(review.status)
+    if action == A.RESUBMIT:
+        callback = kind.on_submitted
+    if callback is not None:
+        callback(subject=subject, review=review, actor=actor, reason=reason)
+    if review.status in (S.APPROVED, S.RETURNED, S.REJECTED):
+        outcome = ReviewStatus(review.status).label
+        body = _("审核意见：%(reason)s") % {"reason": reason} if reason else ""
+        notify(
+            user=review.applicant,
+            title=_("%(kind)s%(outcome)s") % {"kind": kind.label, "outcome": outcome},
+            body=body,
+            sms=True,
+        )

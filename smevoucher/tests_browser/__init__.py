@@ -1,0 +1,1 @@
+"""End-to-end tests in a real Chromium (pytest-playwright); see conftest.py."""
