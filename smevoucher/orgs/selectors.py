@@ -11,3 +11,18 @@ def org_acting_for(user) -> Organization | None:
         OrgMember.objects.select_related("org").filter(user=user).first() if user.pk else None
     )
     return membership.org if membership else None
+
+
+def org_get_for_staff(*, actor, pk: int) -> Organization:
+    """An organization in the staff member's region; NotFound otherwise."""
+    from smevoucher.core.errors import NotFound
+    from smevoucher.staff.permissions import in_jurisdiction
+
+    org = Organization.objects.select_related("region").filter(pk=pk).first()
+    if org is None or not in_jurisdiction(actor, org.region_code):
+        raise NotFound()
+    return org
+
+
+def org_agent(org: Organization) -> OrgMember | None:
+    return org.members.select_related("user").filter(role="agent").first()
