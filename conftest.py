@@ -9,6 +9,16 @@ DEFAULT_PASSWORD = "Voucher2026"
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the platform's language; a request in English must not leak."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _clean_cache():
     cache.clear()
     yield

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
+from django.utils.translation import gettext
 from ninja import Field, Schema
 from pydantic import model_validator
 
@@ -81,7 +82,7 @@ class LoginIn(Schema):
     @model_validator(mode="after")
     def _one_credential(self) -> LoginIn:
         if (self.password is None) == (self.sms_code is None):
-            raise ValueError("请填写密码或短信验证码（二选一）")
+            raise ValueError(gettext("请填写密码或短信验证码（二选一）"))
         return self
 
 

@@ -20,9 +20,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from smevoucher.audit.services import audit_record
 from smevoucher.core.errors import DomainError, RateLimited
+from smevoucher.core.i18n import platform_text
 from smevoucher.core.locks import serialize_on
 from smevoucher.core.phone import normalize_phone
 from smevoucher.core.privacy import mask_phone
@@ -177,8 +179,8 @@ def user_register(*, phone: str, display_name: str, password: str, sms_code: str
             audit_record(actor=user, subject=user, action="user.registered", to_state="active")
             notify(
                 user=user,
-                title=_("欢迎注册中小企业服务券平台"),
-                body=_("下一步请在个人中心完成企业信息认证，认证通过后即可申领服务券。"),
+                title=gettext_lazy("欢迎注册中小企业服务券平台"),
+                body=gettext_lazy("下一步请在个人中心完成企业信息认证，认证通过后即可申领服务券。"),
             )
     except IntegrityError as exc:
         raise DomainError("phone.taken", _("该手机号已注册，请直接登录"), field="phone") from exc
@@ -215,8 +217,8 @@ def user_change_password(*, actor: User, old_password: str, new_password: str) -
         audit_record(actor=user, subject=user, action="user.password_changed")
         notify(
             user=user,
-            title=_("登录密码已修改"),
-            body=_("您的登录密码已修改。如非本人操作，请立即通过短信找回密码。"),
+            title=gettext_lazy("登录密码已修改"),
+            body=gettext_lazy("您的登录密码已修改。如非本人操作，请立即通过短信找回密码。"),
             sms=True,
         )
     actor.password = user.password
@@ -239,8 +241,8 @@ def user_reset_password(*, phone: str, sms_code: str, new_password: str) -> User
         audit_record(actor=user, subject=user, action="user.password_reset")
         notify(
             user=user,
-            title=_("登录密码已重置"),
-            body=_("您的登录密码已通过短信验证重置。如非本人操作，请立即联系平台。"),
+            title=gettext_lazy("登录密码已重置"),
+            body=gettext_lazy("您的登录密码已通过短信验证重置。如非本人操作，请立即联系平台。"),
         )
     _axes_reset(phone)
     return user
@@ -274,9 +276,11 @@ def user_change_phone(*, actor: User, password: str, new_phone: str, sms_code: s
                 phone=old_phone,
                 template="notice",
                 params={
-                    "title": _("账号手机号已更换"),
-                    "body": _("您的账号已改绑手机号%(phone)s，如非本人操作请联系平台")
-                    % {"phone": mask_phone(new_phone)},
+                    "title": platform_text(gettext_lazy("账号手机号已更换")),
+                    "body": platform_text(
+                        gettext_lazy("您的账号已改绑手机号%(phone)s，如非本人操作请联系平台"),
+                        {"phone": mask_phone(new_phone)},
+                    ),
                 },
             )
     except IntegrityError as exc:

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from smevoucher.audit.services import audit_record
 from smevoucher.core.errors import NotFound
@@ -16,7 +17,13 @@ def sms_send_after_commit(*, phone: str, template: str, params: dict) -> None:
 
 
 def notify(*, user, title: str, body: str = "", link: str = "", sms: bool = False) -> None:
-    """Tell ``user`` something in the site inbox (and by SMS), after the change commits."""
+    """Tell ``user`` something in the site inbox (and by SMS), after the change commits.
+
+    Pass lazy strings (gettext_lazy, or ``platform_text``): they are fixed here in the
+    platform's language, whatever language the person who caused the message browses in.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        title, body = str(title), str(body)
     user_id = user.pk
     transaction.on_commit(lambda: deliver_inbox.enqueue(user_id, title, body, link, sms))
 

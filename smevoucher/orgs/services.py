@@ -17,6 +17,7 @@ from smevoucher.accounts.services import sms_code_consume
 from smevoucher.audit.services import audit_record
 from smevoucher.core.crypto import blind_index
 from smevoucher.core.errors import DomainError, NotFound
+from smevoucher.core.i18n import platform_text
 from smevoucher.core.phone import normalize_phone
 from smevoucher.core.privacy import mask_bank_account
 from smevoucher.notifications.services import notify
@@ -233,8 +234,11 @@ def org_agent_designate(
         )
         notify(
             user=agent_user,
-            title=_("您已被指定为经办人"),
-            body=_("%(org)s已指定您为经办人，您可以代表该机构办理服务券业务。") % {"org": org.name},
+            title=gettext_lazy("您已被指定为经办人"),
+            body=platform_text(
+                gettext_lazy("%(org)s已指定您为经办人，您可以代表该机构办理服务券业务。"),
+                {"org": org.name},
+            ),
         )
     return member
 
@@ -293,9 +297,13 @@ def bank_account_save(
         if old is not None and old.account_number != number:
             notify(
                 user=org.owner,
-                title=_("收款银行账户已变更"),
-                body=_("机构收款账户已变更为尾号%(last4)s的账户。如非本机构操作，请立即联系平台。")
-                % {"last4": number[-4:]},
+                title=gettext_lazy("收款银行账户已变更"),
+                body=platform_text(
+                    gettext_lazy(
+                        "机构收款账户已变更为尾号%(last4)s的账户。如非本机构操作，请立即联系平台。"
+                    ),
+                    {"last4": number[-4:]},
+                ),
                 sms=True,
             )
     return account

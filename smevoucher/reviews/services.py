@@ -10,9 +10,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from smevoucher.audit.services import audit_record
 from smevoucher.core.errors import DomainError, NotFound
+from smevoucher.core.i18n import platform_text
 from smevoucher.notifications.services import notify
 from smevoucher.staff.permissions import in_jurisdiction
 
@@ -38,7 +40,7 @@ def _chain_for(kind: str) -> list[dict]:
     if steps:
         return [{"name": s.name, "role": s.role, "working_days": s.working_days} for s in steps]
     return [
-        {"name": str(s.name), "role": str(s.role), "working_days": s.working_days}
+        {"name": platform_text(s.name), "role": str(s.role), "working_days": s.working_days}
         for s in review_kind(kind).default_chain
     ]
 
@@ -182,11 +184,16 @@ def _tell_subject(*, review: Review, action: str, actor, reason: str) -> None:
     if callback is not None:
         callback(subject=subject, review=review, actor=actor, reason=reason)
     if review.status in (S.APPROVED, S.RETURNED, S.REJECTED):
-        outcome = ReviewStatus(review.status).label
-        body = _("审核意见：%(reason)s") % {"reason": reason} if reason else ""
-        notify(
-            user=review.applicant,
-            title=_("%(kind)s%(outcome)s") % {"kind": kind.label, "outcome": outcome},
-            body=body,
-            sms=True,
+        title = platform_text(
+            gettext_lazy("%(kind)s%(outcome)s"),
+            {
+                "kind": platform_text(kind.label),
+                "outcome": platform_text(ReviewStatus(review.status).label),
+            },
         )
+        body = (
+            platform_text(gettext_lazy("审核意见：%(reason)s"), {"reason": reason})
+            if reason
+            else ""
+        )
+        notify(user=review.applicant, title=title, body=body, sms=True)
