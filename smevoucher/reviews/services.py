@@ -16,7 +16,7 @@ from smevoucher.audit.services import audit_record
 from smevoucher.core.errors import DomainError, NotFound
 from smevoucher.core.i18n import platform_text
 from smevoucher.notifications.services import notify
-from smevoucher.staff.permissions import in_jurisdiction
+from smevoucher.staff.permissions import has_role, in_jurisdiction
 
 from .choices import ReviewAction, ReviewStatus
 from .flow import (
@@ -110,7 +110,12 @@ def review_transition(*, actor, review_id: int, action: str, reason: str = "") -
     if target is None:
         raise DomainError("review.invalid_action", _("当前状态不能执行该操作"), status=409)
     if not may_act(actor, review, who):
-        if who == STAFF and acted_earlier_this_round(review, actor):
+        qualified = (
+            who == STAFF
+            and has_role(actor, review.step_role)
+            and in_jurisdiction(actor, review.region_code)
+        )
+        if qualified and acted_earlier_this_round(review, actor):
             raise DomainError(
                 "review.same_person", _("提交或审核上一环节的人员不能审核本环节"), status=403
             )
