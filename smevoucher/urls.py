@@ -2,13 +2,18 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from smevoucher.api.api import api
+from smevoucher.reviews.urls import calendar_urlpatterns
 
 urlpatterns = [
     path("", include("smevoucher.portal.urls")),
     path("accounts/", include("smevoucher.accounts.urls")),
+    path("center/org/", include("smevoucher.orgs.urls")),
     path("inbox/", include("smevoucher.notifications.urls")),
     path("files/", include("smevoucher.uploads.urls")),
     path("staff/audit/", include("smevoucher.audit.urls")),
+    path("staff/reviews/", include("smevoucher.reviews.urls")),
+    path("staff/people/", include("smevoucher.staff.urls")),
+    path("staff/calendar/", include((calendar_urlpatterns, "calendar"))),
     path("captcha/", include("captcha.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),

@@ -254,6 +254,10 @@ def server_error(request, exc: Exception):
 api.add_router("/accounts", "smevoucher.accounts.api.router")
 api.add_router("/uploads", "smevoucher.uploads.api.router")
 api.add_router("/inbox", "smevoucher.notifications.api.router")
+api.add_router("/staff", "smevoucher.staff.api.router")
+api.add_router("/regions", "smevoucher.regions.api.router")
+api.add_router("/orgs", "smevoucher.orgs.api.router")
+api.add_router("/reviews", "smevoucher.reviews.api.router")
 
 # Mounted last: an unknown address under /api/v1/ answers JSON, not the portal's 404 page.
 unknown = Router()

@@ -92,6 +92,8 @@ def org_save(
     legal_rep_id_number: str,
 ) -> Organization:
     """Fill in (or correct) the organization's certification details, before submitting."""
+    if actor.is_staff:
+        raise DomainError("org.staff", _("平台工作人员账号不能认证机构"), status=403)
     if kind not in OrgKind.values:
         raise DomainError("org.kind", _("请选择机构类型"), field="kind")
     name = _text(name, field="name", label=_("机构名称"), max_length=100)

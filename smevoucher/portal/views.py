@@ -4,16 +4,16 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
-# The eight steps every program's enterprise goes through (Guangxi manual, 使用流程).
+# The eight steps of the usage flow, as the Guangxi homepage shows them (服务券使用流程).
 USAGE_FLOW = [
-    (_("注册登录"), _("手机号注册，设置登录密码")),
-    (_("企业认证"), _("填写企业信息，完成实名认证")),
-    (_("申领服务券"), _("提交配额申请，审核通过后发券")),
-    (_("选购服务"), _("在服务产品中选择所需服务")),
-    (_("签订合同"), _("与服务机构在线签订合同")),
-    (_("支付费用"), _("服务券抵扣后支付剩余金额")),
-    (_("接受服务"), _("服务机构提供服务并交付成果")),
-    (_("评价验收"), _("对服务进行评价，完成订单")),
+    (_("注册"), _("手机号注册平台账号")),
+    (_("认证"), _("填写企业信息，完成实名认证")),
+    (_("配额"), _("申请服务券配额，审核通过后发券")),
+    (_("下单服务"), _("选择服务产品，用券下单")),
+    (_("签合同"), _("与服务机构在线签订合同")),
+    (_("付定金"), _("服务券抵扣后支付定金")),
+    (_("付尾款"), _("服务完成后支付尾款")),
+    (_("评价服务"), _("对服务进行评价，完成订单")),
 ]
 
 

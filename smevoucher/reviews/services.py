@@ -6,6 +6,8 @@ may be taken and by whom; the guards check role, jurisdiction and separation of 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -16,7 +18,7 @@ from smevoucher.audit.services import audit_record
 from smevoucher.core.errors import DomainError, NotFound
 from smevoucher.core.i18n import platform_text
 from smevoucher.notifications.services import notify
-from smevoucher.staff.permissions import has_role, in_jurisdiction
+from smevoucher.staff.permissions import has_role, in_jurisdiction, is_sysadmin
 
 from .choices import ReviewAction, ReviewStatus
 from .flow import (
@@ -27,7 +29,7 @@ from .flow import (
     acted_earlier_this_round,
     may_act,
 )
-from .models import Review, ReviewChainStep, ReviewEvent
+from .models import Review, ReviewChainStep, ReviewEvent, WorkdayOverride
 from .registry import review_kind
 from .workdays import add_working_days
 
@@ -202,3 +204,67 @@ def _tell_subject(*, review: Review, action: str, actor, reason: str) -> None:
             else ""
         )
         notify(user=review.applicant, title=title, body=body, sms=True)
+
+
+# --- the working-day calendar: corrections to the shipped holiday data ---
+
+
+def _require_calendar_admin(actor) -> None:
+    if not is_sysadmin(actor):
+        raise DomainError("workday.forbidden", _("只有系统管理员可以调整工作日设置"), status=403)
+
+
+def _day_kind(is_working_day: bool) -> str:
+    return "workday" if is_working_day else "holiday"
+
+
+@transaction.atomic
+def workday_override_set(
+    *, actor, date: dt.date, is_working_day: bool, note: str = ""
+) -> WorkdayOverride:
+    """Make ``date`` a working day or a day off, whatever the shipped calendar says.
+
+    Deadlines already set stay as they are; reviews submitted from now on count with it.
+    """
+    _require_calendar_admin(actor)
+    if not isinstance(date, dt.date):
+        raise DomainError("workday.date_required", _("请选择日期"), field="date")
+    note = (note or "").strip()
+    if len(note) > 100:
+        raise DomainError("workday.note_too_long", _("说明不能超过100个字"), field="note")
+    override = WorkdayOverride.objects.select_for_update().filter(date=date).first()
+    before = "" if override is None else _day_kind(override.is_working_day)
+    if override is None:
+        override = WorkdayOverride.objects.create(
+            date=date, is_working_day=is_working_day, note=note
+        )
+    else:
+        override.is_working_day, override.note = is_working_day, note
+        override.save(update_fields=["is_working_day", "note"])
+    audit_record(
+        actor=actor,
+        subject=override,
+        action="workday_override.set",
+        from_state=before,
+        to_state=_day_kind(is_working_day),
+        reason=note,
+        data={"date": date.isoformat()},
+    )
+    return override
+
+
+@transaction.atomic
+def workday_override_remove(*, actor, date: dt.date) -> None:
+    """Drop the correction of ``date``: the shipped calendar decides that day again."""
+    _require_calendar_admin(actor)
+    override = WorkdayOverride.objects.select_for_update().filter(date=date).first()
+    if override is None:
+        raise NotFound(_("该日期没有工作日调整"))
+    audit_record(
+        actor=actor,
+        subject=override,
+        action="workday_override.removed",
+        from_state=_day_kind(override.is_working_day),
+        data={"date": date.isoformat()},
+    )
+    override.delete()

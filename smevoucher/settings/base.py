@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "smevoucher.staff",
     "smevoucher.reviews",
     "smevoucher.orgs",
+    "smevoucher.programs",
+    "smevoucher.vouchers",
     "smevoucher.notifications",
     "smevoucher.uploads",
     "smevoucher.portal",

@@ -346,6 +346,89 @@ def _org_change_request(given):
     ), "org.change_requested"
 
 
+def _sysadmin():
+    from smevoucher.accounts.models import User
+    from smevoucher.regions.models import Region
+    from smevoucher.staff.models import StaffProfile, StaffRoleGrant
+
+    user = User.objects.create_user("13800004500", PASSWORD, is_staff=True)
+    StaffProfile.objects.create(user=user, region=Region.objects.get(code="45"))
+    StaffRoleGrant.objects.create(user=user, role="sysadmin")
+    return user
+
+
+def _staff_create(given):
+    from smevoucher.staff import services as staff
+
+    return lambda: staff.staff_create(
+        actor=_sysadmin(),
+        phone="13800004503",
+        display_name="桂林市服务中心审核员",
+        title="桂林市服务中心",
+        region_code="4503",
+        roles=["reviewer"],
+        password="Guilin2026ok",
+    ), "staff.created"
+
+
+def _staff_member(admin):
+    from smevoucher.staff import services as staff
+
+    return staff.staff_create(
+        actor=admin,
+        phone="13800004503",
+        display_name="桂林市服务中心审核员",
+        title="",
+        region_code="4503",
+        roles=["reviewer"],
+        password="Guilin2026ok",
+    )
+
+
+def _staff_update(given):
+    from smevoucher.staff import services as staff
+
+    admin = _sysadmin()
+    member = _staff_member(admin)
+    return lambda: staff.staff_update(
+        actor=admin, user_id=member.pk, region_code="45", roles=["approver"], title="自治区"
+    ), "staff.updated"
+
+
+def _staff_set_active(given):
+    from smevoucher.staff import services as staff
+
+    admin = _sysadmin()
+    member = _staff_member(admin)
+    return lambda: staff.staff_set_active(
+        actor=admin, user_id=member.pk, active=False, reason="调离岗位"
+    ), "staff.deactivated"
+
+
+def _workday_override_set(given):
+    import datetime as dt
+
+    from smevoucher.reviews import services as reviews
+
+    return lambda: reviews.workday_override_set(
+        actor=_sysadmin(), date=dt.date(2031, 10, 8), is_working_day=False, note="国庆调整"
+    ), "workday_override.set"
+
+
+def _workday_override_remove(given):
+    import datetime as dt
+
+    from smevoucher.reviews import services as reviews
+
+    admin = _sysadmin()
+    reviews.workday_override_set(
+        actor=admin, date=dt.date(2031, 10, 8), is_working_day=False, note="国庆调整"
+    )
+    return lambda: reviews.workday_override_remove(
+        actor=admin, date=dt.date(2031, 10, 8)
+    ), "workday_override.removed"
+
+
 CASES: dict[str, Case] = {
     "smevoucher.orgs.services.org_save": _org_save,
     "smevoucher.orgs.services.org_submit": _org_submit,
@@ -354,6 +437,11 @@ CASES: dict[str, Case] = {
     "smevoucher.orgs.services.bank_account_save": _bank_account_save,
     "smevoucher.orgs.services.org_change_request": _org_change_request,
     "smevoucher.reviews.services.review_transition": _review_transition,
+    "smevoucher.reviews.services.workday_override_set": _workday_override_set,
+    "smevoucher.reviews.services.workday_override_remove": _workday_override_remove,
+    "smevoucher.staff.services.staff_create": _staff_create,
+    "smevoucher.staff.services.staff_update": _staff_update,
+    "smevoucher.staff.services.staff_set_active": _staff_set_active,
     "smevoucher.accounts.services.sms_code_send": _sms_code_send,
     "smevoucher.accounts.services.user_register": _user_register,
     "smevoucher.accounts.services.session_login": _session_login,
@@ -370,6 +458,184 @@ CASES: dict[str, Case] = {
     "smevoucher.notifications.services.inbox_mark_all_read": _inbox_mark_all_read,
     "smevoucher.uploads.services.upload_create": _upload_create,
 }
+
+
+# --- programs and the voucher ledger (issue 4) ---
+
+
+def _program(code="audit-program"):
+    from smevoucher.programs.models import Program
+    from smevoucher.programs.services import program_create
+    from smevoucher.vouchers.tests.conftest import rules_for_tests
+
+    existing = Program.objects.filter(code=code).first()
+    if existing:
+        return existing
+    return program_create(
+        actor=None,
+        code=code,
+        name="审计测试项目",
+        policy_title="",
+        region_code="45",
+        year=2026,
+        rules=rules_for_tests(),
+    )
+
+
+def _voucher(given, *, held=0, used=0):
+    from smevoucher.vouchers import services as ledger
+
+    program = _program()
+    org = _org(given, certified=True) if not hasattr(given, "org") else given.org
+    given.org = org
+    voucher = ledger.voucher_issue(
+        actor=None,
+        program_version=program.versions.get(),
+        org=org,
+        voucher_type="general",
+        amount_fen=100_000,
+        quota_fen=300_000,
+        idempotency_key=f"audit-issue-{org.pk}",
+    )
+    if held or used:
+        ledger.voucher_hold(
+            actor=None, voucher_id=voucher.pk, amount_fen=held + used, idempotency_key="audit-hold"
+        )
+    if used:
+        ledger.voucher_capture(
+            actor=None, voucher_id=voucher.pk, amount_fen=used, idempotency_key="audit-capture"
+        )
+    return voucher
+
+
+def _program_create(given):
+    from smevoucher.programs.services import program_create
+    from smevoucher.vouchers.tests.conftest import rules_for_tests
+
+    return lambda: program_create(
+        actor=None,
+        code="audit-new",
+        name="新项目",
+        policy_title="",
+        region_code="45",
+        year=2026,
+        rules=rules_for_tests(),
+    ), "program.created"
+
+
+def _program_version_publish(given):
+    from smevoucher.programs.services import program_version_publish
+    from smevoucher.vouchers.tests.conftest import rules_for_tests
+
+    program = _program()
+    return lambda: program_version_publish(
+        actor=None,
+        program_id=program.pk,
+        rules=rules_for_tests(budget_fen=13_000 * 1_000_000),
+        note="追加预算",
+    ), "program.version_published"
+
+
+def _ledger(movement, make):
+    def case(given):
+        return make(given), f"ledger.{movement}"
+
+    return case
+
+
+def _fund(given):
+    from smevoucher.vouchers.services import ledger_fund
+
+    program = _program()
+    return lambda: ledger_fund(
+        actor=None, program_id=program.pk, amount_fen=100, idempotency_key="audit-fund"
+    )
+
+
+def _issue(given):
+    from smevoucher.vouchers.services import voucher_issue
+
+    program = _program()
+    org = _org(given, certified=True)
+    return lambda: voucher_issue(
+        actor=None,
+        program_version=program.versions.get(),
+        org=org,
+        voucher_type="general",
+        amount_fen=100_000,
+        quota_fen=300_000,
+        idempotency_key="audit-issue",
+    )
+
+
+def _hold(given):
+    from smevoucher.vouchers.services import voucher_hold
+
+    voucher = _voucher(given)
+    return lambda: voucher_hold(
+        actor=None, voucher_id=voucher.pk, amount_fen=100, idempotency_key="h"
+    )
+
+
+def _release(given):
+    from smevoucher.vouchers.services import voucher_release
+
+    voucher = _voucher(given, held=100)
+    return lambda: voucher_release(
+        actor=None, voucher_id=voucher.pk, amount_fen=100, idempotency_key="r"
+    )
+
+
+def _capture(given):
+    from smevoucher.vouchers.services import voucher_capture
+
+    voucher = _voucher(given, held=100)
+    return lambda: voucher_capture(
+        actor=None, voucher_id=voucher.pk, amount_fen=100, idempotency_key="c"
+    )
+
+
+def _refund(given):
+    from smevoucher.vouchers.services import voucher_refund
+
+    voucher = _voucher(given, used=100)
+    return lambda: voucher_refund(
+        actor=None, voucher_id=voucher.pk, amount_fen=100, idempotency_key="f"
+    )
+
+
+def _recall(given):
+    from smevoucher.vouchers.services import voucher_recall
+
+    voucher = _voucher(given)
+    return lambda: voucher_recall(
+        actor=None, voucher_id=voucher.pk, reason="到期", idempotency_key="rc"
+    )
+
+
+def _redeem(given):
+    from smevoucher.vouchers.services import ledger_redeem
+
+    voucher = _voucher(given, used=100)
+    return lambda: ledger_redeem(
+        actor=None, program_id=voucher.program_id, amount_fen=100, idempotency_key="p"
+    )
+
+
+CASES.update(
+    {
+        "smevoucher.programs.services.program_create": _program_create,
+        "smevoucher.programs.services.program_version_publish": _program_version_publish,
+        "smevoucher.vouchers.services.ledger_fund": _ledger("fund", _fund),
+        "smevoucher.vouchers.services.voucher_issue": _ledger("issue", _issue),
+        "smevoucher.vouchers.services.voucher_hold": _ledger("hold", _hold),
+        "smevoucher.vouchers.services.voucher_release": _ledger("release", _release),
+        "smevoucher.vouchers.services.voucher_capture": _ledger("capture", _capture),
+        "smevoucher.vouchers.services.voucher_refund": _ledger("refund", _refund),
+        "smevoucher.vouchers.services.voucher_recall": _ledger("recall", _recall),
+        "smevoucher.vouchers.services.ledger_redeem": _ledger("redeem", _redeem),
+    }
+)
 
 
 def test_every_public_service_is_audited_or_exempt():
