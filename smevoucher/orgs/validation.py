@@ -7,7 +7,7 @@ import re
 from django.utils.translation import gettext as _
 from stdnum import luhn
 from stdnum.cn import ric, uscc
-from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength, ValidationError
 
 from smevoucher.core.errors import DomainError
 
@@ -58,6 +58,10 @@ def clean_id_number(id_type: str, value: str, *, field: str = "id_number") -> st
         except InvalidChecksum as exc:
             raise DomainError(
                 "id.checksum", _("居民身份证号码校验位不正确，请核对后重新填写"), field=field
+            ) from exc
+        except InvalidComponent as exc:
+            raise DomainError(
+                "id.region", _("居民身份证号码中的地区码不正确"), field=field
             ) from exc
         except ValidationError as exc:
             raise DomainError("id.invalid", _("居民身份证号码格式不正确"), field=field) from exc

@@ -1,39 +1,130 @@
-"""Create the demo accounts, idempotently: running it twice changes nothing."""
+"""Create the demo data, idempotently: running it twice changes nothing.
 
-from django.core.management.base import BaseCommand
+Everything goes through the same services a person would use: accounts, staff created by
+the system admin, enterprises that certify with an SMS code and are approved by the
+reviewer of their city, and the three seed programs.
+"""
+
+import re
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
 
 from smevoucher.accounts.models import User
-from smevoucher.accounts.services import user_create
+from smevoucher.accounts.services import sms_code_send, user_create
+from smevoucher.notifications.models import SmsOutbox
+from smevoucher.orgs.models import Organization
+from smevoucher.orgs.services import org_save, org_submit
+from smevoucher.reviews.models import Review
+from smevoucher.reviews.services import review_transition
+from smevoucher.staff.services import staff_create
 
 DEMO_PASSWORD = "Demo2026pass"
+ADMIN_PHONE = "13800000000"
 
-# phone, name, staff, superuser
-DEMO_ACCOUNTS = [
-    ("13800000000", "平台系统管理员", True, True),
-    ("13800000001", "服务中心审核员", True, False),
-    ("13900000001", "柳州市示范机械制造有限公司", False, False),
-    ("13900000002", "南宁市示范电子科技有限公司", False, False),
+# phone, name, title, region, roles
+STAFF = [
+    ("13800000001", "柳州市服务中心审核员", "柳州市中小企业服务中心", "4502", ["reviewer"]),
+    ("13800000002", "南宁市服务中心审核员", "南宁市中小企业服务中心", "4501", ["reviewer"]),
+    ("13800000003", "自治区审核员", "自治区工业和信息化厅", "45", ["reviewer", "approver"]),
+    ("13800000004", "自治区财务人员", "自治区财政厅", "45", ["finance"]),
+    ("13800000005", "自治区审计员", "自治区审计部门", "45", ["auditor"]),
+    ("13800000006", "自治区系统管理员", "自治区工业和信息化厅", "45", ["sysadmin"]),
 ]
+
+# phone, organization, USCC, district, legal representative, ID number, approved by
+ENTERPRISES = [
+    (
+        "13900000001",
+        "柳州市示范机械制造有限公司",
+        "91450202MA5N000018",
+        "450202",
+        "李建国",
+        "450202198503120017",
+        "13800000001",
+    ),
+    (
+        "13900000002",
+        "南宁市示范电子科技有限公司",
+        "91450103MA5N00002L",
+        "450103",
+        "黄晓梅",
+        "450103199007180024",
+        "13800000002",
+    ),
+    # Submitted and waiting in the queue of the province (Guilin has no city reviewer here).
+    (
+        "13900000003",
+        "桂林市示范新材料有限公司",
+        "91450302MA5N00003K",
+        "450302",
+        "王志强",
+        "450302199011050032",
+        None,
+    ),
+]
+# Registered only: to try certification from the start.
+NEWCOMERS = [("13900000004", "柳州市待认证商贸有限公司")]
 
 
 class Command(BaseCommand):
-    help = "Create the demo accounts (staff and enterprises) if they do not exist yet."
+    help = "Create the demo accounts, staff, certified enterprises and the seed programs."
 
     def handle(self, *args, **options):
-        created = 0
-        for phone, name, staff, superuser in DEMO_ACCOUNTS:
-            if User.objects.filter(phone=phone).exists():
-                continue
-            user_create(
-                actor=None,
-                phone=phone,
-                display_name=name,
-                password=DEMO_PASSWORD,
-                is_staff=staff,
-                is_superuser=superuser,
-            )
-            created += 1
-        self.stdout.write(
-            f"demo data: {created} account(s) created, {len(DEMO_ACCOUNTS) - created} already present; "
-            f"password for all: {DEMO_PASSWORD}"
+        admin = User.objects.filter(phone=ADMIN_PHONE).first() or user_create(
+            actor=None,
+            phone=ADMIN_PHONE,
+            display_name="平台系统管理员",
+            password=DEMO_PASSWORD,
+            is_superuser=True,
         )
+        for phone, name, title, region, roles in STAFF:
+            if not User.objects.filter(phone=phone).exists():
+                staff_create(
+                    actor=admin,
+                    phone=phone,
+                    display_name=name,
+                    title=title,
+                    region_code=region,
+                    roles=roles,
+                    password=DEMO_PASSWORD,
+                )
+        for phone, name, uscc, district, legal_rep, id_number, approver in ENTERPRISES:
+            user = User.objects.filter(phone=phone).first() or user_create(
+                actor=None, phone=phone, display_name=name, password=DEMO_PASSWORD
+            )
+            if not Organization.objects.filter(uscc=uscc).exists():
+                self._certify(user, name, uscc, district, legal_rep, id_number, approver)
+        for phone, name in NEWCOMERS:
+            if not User.objects.filter(phone=phone).exists():
+                user_create(actor=None, phone=phone, display_name=name, password=DEMO_PASSWORD)
+        call_command("load_program_presets", stdout=self.stdout)
+        self.stdout.write(f"demo data ready; every demo account's password is {DEMO_PASSWORD}")
+
+    def _certify(self, user, name, uscc, district, legal_rep, id_number, approver_phone):
+        org = org_save(
+            actor=user,
+            kind="enterprise",
+            name=name,
+            uscc=uscc,
+            region_code=district,
+            address="",
+            legal_rep_name=legal_rep,
+            legal_rep_id_type="resident_id",
+            legal_rep_id_number=id_number,
+        )
+        sms_code_send(phone=user.phone, purpose="certify", ip_address=None)
+        outbox = SmsOutbox.objects.filter(phone=user.phone).order_by("-pk").first()
+        match = re.search(r"\d{6}", outbox.text if outbox else "")
+        if match is None:
+            raise CommandError(
+                "demo data needs the SMS outbox backend (SMS_BACKEND) and in-process tasks"
+            )
+        org_submit(actor=user, org_id=org.pk, sms_code=match.group(0), agreed=True)
+        if approver_phone:
+            review = Review.objects.get(
+                kind="org_certification", object_id=str(org.pk), status="submitted"
+            )
+            review_transition(
+                actor=User.objects.get(phone=approver_phone), review_id=review.pk, action="approve"
+            )
