@@ -70,3 +70,78 @@ class ProgramVersion(models.Model):
         if cached is None:
             cached = self._parsed = ProgramRules.model_validate(self.rules)
         return cached
+
+
+class EnterpriseClassification(models.Model):
+    """An enterprise on a program's classified list (e.g. 专精特新"小巨人"), by its USCC.
+
+    Imported by staff from the lists the departments publish; the general voucher's tier
+    follows from the highest tier any of an enterprise's classes gives.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="classifications")
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, db_index=True)
+    class_code = models.CharField(_("类别"), max_length=40)
+    enterprise_name = models.CharField(_("企业名称"), max_length=100, blank=True)
+    source = models.ForeignKey(
+        "ClassificationImport",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rows",
+    )
+    created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("企业分类名单")
+        verbose_name_plural = _("企业分类名单")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "uscc", "class_code"], name="classification_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.uscc}:{self.class_code}"
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("导入中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class ClassificationImport(models.Model):
+    """One upload of a classified list: its progress and the rows refused, with reasons."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="classification_imports"
+    )
+    class_code = models.CharField(
+        _("类别"), max_length=40, blank=True
+    )  # blank: the file names it per row
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/", max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
+    processed_rows = models.PositiveIntegerField(_("已处理"), default=0)
+    accepted_rows = models.PositiveIntegerField(_("导入成功"), default=0)
+    refused = models.JSONField(
+        _("未导入的行"), default=list
+    )  # [{"row": n, "uscc": "...", "reason": "..."}]
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("名单导入")
+        verbose_name_plural = _("名单导入")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} of {self.program_id}"

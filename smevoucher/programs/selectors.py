@@ -20,3 +20,25 @@ def program_version_at(*, program: Program, when: dt.datetime | None = None) -> 
     if version is None:
         raise DomainError("program.no_rules", "该项目尚未发布规则", status=409)
     return version
+
+
+def enterprise_classes(*, program: Program, uscc: str) -> set[str]:
+    """The class codes a program's imported lists give the enterprise with this USCC."""
+    from .models import EnterpriseClassification
+
+    return set(
+        EnterpriseClassification.objects.filter(program=program, uscc=uscc).values_list(
+            "class_code", flat=True
+        )
+    )
+
+
+def programs_for_region(*, region_code: str):
+    """Active programs whose region contains ``region_code`` (a province's program covers its cities)."""
+    from .models import ProgramStatus
+
+    return [
+        program
+        for program in Program.objects.filter(status=ProgramStatus.ACTIVE).select_related("region")
+        if region_code.startswith(program.region_code)
+    ]
