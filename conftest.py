@@ -115,3 +115,61 @@ def send_certify_code(settings, django_capture_on_commit_callbacks):
         return re.search(r"\d{6}", text).group(0)
 
     return send
+
+
+# --- programs and vouchers (issue 4) ---
+
+
+@pytest.fixture
+def make_program(db):
+    """A program with Guangxi's rules, valid around today; ``make_program(budget_fen=...)``."""
+    from django.utils import timezone
+
+    from smevoucher.programs.services import program_create
+    from smevoucher.vouchers.tests.conftest import rules_for_tests
+
+    counter = {"n": 0}
+
+    def make(**overrides):
+        counter["n"] += 1
+        return program_create(
+            actor=None,
+            code=f"test-{counter['n']}",
+            name="测试项目",
+            policy_title="",
+            region_code="45",
+            year=timezone.localdate().year,
+            rules=rules_for_tests(**overrides),
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_org(make_user):
+    """A certified enterprise in Liuzhou, created directly (for ledger tests)."""
+    from smevoucher.orgs.models import Organization, OrgMember
+    from smevoucher.regions.models import Region
+
+    counter = {"n": 100}
+
+    def make(name: str = "柳州市测试企业有限公司"):
+        counter["n"] += 1
+        user = make_user()
+        org = Organization.objects.create(
+            kind="enterprise",
+            name=name,
+            uscc=make_uscc(counter["n"]),
+            region=Region.objects.get(code="450202"),
+            region_code="450202",
+            legal_rep_name="张三",
+            legal_rep_id_type="resident_id",
+            legal_rep_id_number=VALID_ID,
+            legal_rep_id_index="x",
+            status="approved",
+            owner=user,
+        )
+        OrgMember.objects.create(org=org, user=user, role="owner")
+        return org
+
+    return make

@@ -7,6 +7,7 @@ from smevoucher.reviews.urls import calendar_urlpatterns
 urlpatterns = [
     path("", include("smevoucher.portal.urls")),
     path("accounts/", include("smevoucher.accounts.urls")),
+    path("center/quota/", include("smevoucher.quotas.urls")),
     path("center/org/", include("smevoucher.orgs.urls")),
     path("inbox/", include("smevoucher.notifications.urls")),
     path("files/", include("smevoucher.uploads.urls")),

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "smevoucher.orgs",
     "smevoucher.programs",
     "smevoucher.vouchers",
+    "smevoucher.quotas",
     "smevoucher.notifications",
     "smevoucher.uploads",
     "smevoucher.portal",

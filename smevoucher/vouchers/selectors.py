@@ -7,17 +7,11 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from smevoucher.core.money import yuan  # noqa: F401  (re-exported for the voucher pages)
 from smevoucher.programs.models import Program
 
 from .choices import AccountKind, VoucherStatus
 from .models import LedgerAccount, Voucher
-
-
-def yuan(fen: int) -> str:
-    """Fen as yuan with two decimals and thousands separators: 210000 -> '2,100.00'."""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}{whole:,}.{cents:02d}"
 
 
 def voucher_usable_problem(voucher: Voucher, today: dt.date | None = None) -> str | None:

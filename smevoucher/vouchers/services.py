@@ -196,6 +196,7 @@ def voucher_issue(
     batch_key: str = "",
     use_deadline: dt.date | None = None,
     ref: str = "",
+    record: bool = True,
 ) -> Voucher:
     """Issue a voucher of ``amount_fen``: from the program budget, within the enterprise's
     yearly quota for this voucher type (``quota_fen``; recalled value still counts)."""
@@ -258,6 +259,7 @@ def voucher_issue(
         voucher=voucher,
         actor=actor,
         ref=ref,
+        record=record,
     )
     usage.issued = {**usage.issued, voucher_type: issued + amount_fen}
     usage.save(update_fields=["issued"])
