@@ -197,8 +197,10 @@ def quota_cards(
                 "reason": reason,
                 "vouchers": vouchers.get(rule.key, []),
                 "quote": quote,
-                # A special voucher's amount needs the form: "eligible to open it".
-                "may_apply": quote.eligible or quote.code == "quota.base_required",
+                # A special voucher's amount needs the form: "eligible to open it"; an open
+                # application must be finished (or withdrawn) first.
+                "may_apply": (quote.eligible or quote.code == "quota.base_required")
+                and not (application is not None and application.status in OPEN_APPLICATION),
             }
         )
     return cards
