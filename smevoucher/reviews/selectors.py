@@ -23,10 +23,18 @@ class AllowedAction:
 
 
 def review_allowed_actions(*, actor, review: Review) -> list[AllowedAction]:
-    """The actions the table allows ``actor`` now: what the page offers as buttons."""
+    """The actions the table allows ``actor`` now: what the page offers as buttons.
+
+    Each party's permission is decided once (the staff check reads the review's history),
+    not once per row of the table."""
+    decided: dict[str, bool] = {}
     allowed = []
     for (status, action), (_target, who) in REVIEW_FLOW.items():
-        if status == review.status and may_act(actor, review, who):
+        if status != review.status:
+            continue
+        if who not in decided:
+            decided[who] = may_act(actor, review, who)
+        if decided[who]:
             allowed.append(
                 AllowedAction(action, str(ReviewAction(action).label), action in REASON_REQUIRED)
             )
