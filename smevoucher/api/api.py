@@ -55,8 +55,9 @@ class VoucherNinjaAPI(NinjaAPI):
     """NinjaAPI whose OpenAPI document describes the error bodies of every operation.
 
     The error shape is decided once, by the handlers below, so it is documented once here
-    instead of on each endpoint: 400 and 422 everywhere, 401 where a login is required,
-    404 where the path names an object, 429 on the public operations (send limits, lockout).
+    instead of on each endpoint: 400 and 422 everywhere; 401, 403, 404, 409 and 429 where a
+    login is required; 404 where the path names an object; 429 on the public operations
+    (send limits, lockout).
     """
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
@@ -86,6 +87,12 @@ def _document_errors(operation: dict[str, Any], *, has_path_params: bool) -> Non
     errors = {400: ("业务规则拒绝", ErrorOut), 422: ("输入格式不正确", ValidationErrorOut)}
     if operation.get("security"):
         errors[401] = ("未登录或令牌无效", ErrorOut)
+        # Logged-in operations may be refused for the role, for another tenant's object
+        # (answered as missing), for the object's state, or for sending too often.
+        errors[403] = ("无权执行此操作", ErrorOut)
+        errors[404] = ("内容不存在或无权查看", ErrorOut)
+        errors[409] = ("当前状态不能执行该操作", ErrorOut)
+        errors[429] = ("请求过于频繁", ErrorOut)
     else:
         errors[429] = ("请求过于频繁或登录已锁定", ErrorOut)
     if has_path_params:
@@ -258,6 +265,9 @@ api.add_router("/staff", "smevoucher.staff.api.router")
 api.add_router("/regions", "smevoucher.regions.api.router")
 api.add_router("/orgs", "smevoucher.orgs.api.router")
 api.add_router("/reviews", "smevoucher.reviews.api.router")
+api.add_router("/programs", "smevoucher.programs.api.router")
+api.add_router("/quotas", "smevoucher.quotas.api.router")
+api.add_router("/vouchers", "smevoucher.vouchers.api.router")
 
 # Mounted last: an unknown address under /api/v1/ answers JSON, not the portal's 404 page.
 unknown = Router()

@@ -20,11 +20,19 @@ def program(make_program):
 
 
 def test_apply_for_the_general_voucher_staff_approve_card_shows_it(
-    browser: Browser, live_server, make_org, program, province_reviewer, screenshot, assert_cjk_glyphs
+    browser: Browser,
+    live_server,
+    make_org,
+    program,
+    province_reviewer,
+    screenshot,
+    assert_cjk_glyphs,
 ):
     # given a certified little giant (专精特新"小巨人") in Liuzhou
     org = make_org("柳州市浏览器小巨人有限公司")
-    EnterpriseClassification.objects.create(program=program, uscc=org.uscc, class_code="little_giant")
+    EnterpriseClassification.objects.create(
+        program=program, uscc=org.uscc, class_code="little_giant"
+    )
     page = logged_in_page(browser, live_server, org.owner)
     staff = logged_in_page(browser, live_server, province_reviewer)
 

@@ -47,6 +47,18 @@ EXPECTED_OPERATIONS = {
     ("patch", "/api/v1/staff/{user_id}"),
     ("post", "/api/v1/staff/{user_id}/deactivate"),
     ("post", "/api/v1/staff/{user_id}/activate"),
+    ("get", "/api/v1/programs"),
+    ("get", "/api/v1/programs/{program_id}"),
+    ("get", "/api/v1/programs/{program_id}/versions"),
+    ("post", "/api/v1/programs/{program_id}/versions"),
+    ("get", "/api/v1/quotas"),
+    ("get", "/api/v1/quotas/{program_id}/{voucher_type}/quote"),
+    ("get", "/api/v1/quotas/applications"),
+    ("post", "/api/v1/quotas/applications"),
+    ("post", "/api/v1/quotas/applications/{application_id}/resubmit"),
+    ("post", "/api/v1/quotas/applications/{application_id}/withdraw"),
+    ("get", "/api/v1/vouchers/mine"),
+    ("get", "/api/v1/vouchers/mine/{number}"),
 }
 
 

@@ -638,6 +638,133 @@ CASES.update(
 )
 
 
+# --- classified-enterprise lists (issue 4, point 3) ---
+
+
+def _list_reviewer():
+    from smevoucher.accounts.models import User
+    from smevoucher.regions.models import Region
+    from smevoucher.staff.models import StaffProfile, StaffRoleGrant
+
+    user = User.objects.create_user("13800004599", PASSWORD, is_staff=True)
+    StaffProfile.objects.create(user=user, region=Region.objects.get(code="45"))
+    StaffRoleGrant.objects.create(user=user, role="reviewer")
+    return user
+
+
+def _list_upload() -> SimpleUploadedFile:
+    from conftest import make_uscc
+
+    rows = ["统一社会信用代码,企业名称", f"{make_uscc(31)},广西审计测试有限公司"]
+    return SimpleUploadedFile("名单.csv", "\r\n".join(rows).encode("utf-8-sig"))
+
+
+def _classification_class(program) -> str:
+    return program.versions.get().parsed.classifications[0].code
+
+
+def _classification_import_start(given):
+    from smevoucher.programs.services import classification_import_start
+
+    program = _program()
+    return lambda: classification_import_start(
+        actor=_list_reviewer(),
+        program_id=program.pk,
+        uploaded=_list_upload(),
+        class_code=_classification_class(program),
+    ), "classification_import.started"
+
+
+def _classification_import_run(given):
+    from smevoucher.programs.services import classification_import_run, classification_import_start
+
+    program = _program()
+    job = classification_import_start(  # queued at commit: the test's transaction never commits
+        actor=_list_reviewer(),
+        program_id=program.pk,
+        uploaded=_list_upload(),
+        class_code=_classification_class(program),
+    )
+    return lambda: classification_import_run(import_id=job.pk), "classification_import.done"
+
+
+def _classification_remove(given):
+    from conftest import make_uscc
+    from smevoucher.programs.models import EnterpriseClassification
+    from smevoucher.programs.services import classification_remove
+
+    program = _program()
+    code = _classification_class(program)
+    EnterpriseClassification.objects.create(program=program, uscc=make_uscc(31), class_code=code)
+    return lambda: classification_remove(
+        actor=_list_reviewer(),
+        program_id=program.pk,
+        uscc=make_uscc(31),
+        class_code=code,
+        reason="名单更新",
+    ), "classification.removed"
+
+
+CASES.update(
+    {
+        "smevoucher.programs.services.classification_import_start": _classification_import_start,
+        "smevoucher.programs.services.classification_import_run": _classification_import_run,
+        "smevoucher.programs.services.classification_remove": _classification_remove,
+    }
+)
+
+
+# --- quota applications and hand-added list entries (issue 4) ---
+
+
+def _classification_add(given):
+    from smevoucher.programs.services import classification_add
+
+    program = _program()
+    org = _org(given)
+    return lambda: classification_add(
+        actor=None, program_id=program.pk, uscc=org.uscc, class_code="above_scale"
+    ), "classification.added"
+
+
+def _quota_apply(given):
+    from smevoucher.programs.services import classification_add
+    from smevoucher.quotas.services import quota_apply
+
+    program = _program()
+    org = _org(given, certified=True)
+    classification_add(actor=None, program_id=program.pk, uscc=org.uscc, class_code="above_scale")
+    return lambda: quota_apply(
+        actor=given.user, program_id=program.pk, voucher_type="general"
+    ), "quota.applied"
+
+
+def _quota_resubmit(given):
+    from smevoucher.programs.services import classification_add
+    from smevoucher.quotas.services import quota_apply, quota_resubmit
+    from smevoucher.reviews.models import Review
+    from smevoucher.reviews.services import review_transition
+
+    program = _program()
+    org = _org(given, certified=True)
+    classification_add(actor=None, program_id=program.pk, uscc=org.uscc, class_code="above_scale")
+    application = quota_apply(actor=given.user, program_id=program.pk, voucher_type="general")
+    review = Review.objects.get(kind="quota_application", object_id=str(application.pk))
+    review_transition(actor=_reviewer(), review_id=review.pk, action="return", reason="补充材料")
+    return lambda: quota_resubmit(
+        actor=given.user, application_id=application.pk
+    ), "review.resubmit"
+
+
+CASES.update(
+    {
+        "smevoucher.programs.services.classification_add": _classification_add,
+        "smevoucher.quotas.services.quota_apply": _quota_apply,
+        "smevoucher.quotas.services.quota_resubmit": _quota_resubmit,
+    }
+)
+
+
 def test_every_public_service_is_audited_or_exempt():
     # given every public function of every app's services
     found = _public_service_functions()

@@ -9,12 +9,16 @@ import re
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from smevoucher.accounts.models import User
 from smevoucher.accounts.services import sms_code_send, user_create
 from smevoucher.notifications.models import SmsOutbox
 from smevoucher.orgs.models import Organization
 from smevoucher.orgs.services import org_save, org_submit
+from smevoucher.programs.models import Program
+from smevoucher.programs.presets import guangxi_2024, rules_for_year
+from smevoucher.programs.services import classification_add, program_create
 from smevoucher.reviews.models import Review
 from smevoucher.reviews.services import review_transition
 from smevoucher.staff.services import staff_create
@@ -99,7 +103,37 @@ class Command(BaseCommand):
             if not User.objects.filter(phone=phone).exists():
                 user_create(actor=None, phone=phone, display_name=name, password=DEMO_PASSWORD)
         call_command("load_program_presets", stdout=self.stdout)
+        self._demo_program(admin)
         self.stdout.write(f"demo data ready; every demo account's password is {DEMO_PASSWORD}")
+
+    def _demo_program(self, admin):
+        """The Guangxi rules moved to this year, so quota applications can be tried today,
+        with the two certified demo enterprises on its lists."""
+        year = timezone.localdate().year
+        code = f"guangxi-demo-{year}"
+        program = Program.objects.filter(code=code).first()
+        if program is None:
+            program = program_create(
+                actor=admin,
+                code=code,
+                name=f"广西制造业企业培优育强服务券（演示 {year}年度）",
+                policy_title=guangxi_2024.POLICY,
+                region_code=guangxi_2024.REGION,
+                year=year,
+                rules=rules_for_year(guangxi_2024.RULES, year, guangxi_2024.YEAR),
+            )
+        for uscc, class_code, name in (
+            ("91450202MA5N000018", "little_giant", "柳州市示范机械制造有限公司"),
+            ("91450103MA5N00002L", "above_scale", "南宁市示范电子科技有限公司"),
+            ("91450302MA5N00003K", "gx_digital_workshop", "桂林市示范新材料有限公司"),
+        ):
+            classification_add(
+                actor=admin,
+                program_id=program.pk,
+                uscc=uscc,
+                class_code=class_code,
+                enterprise_name=name,
+            )
 
     def _certify(self, user, name, uscc, district, legal_rep, id_number, approver_phone):
         org = org_save(
