@@ -8,7 +8,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the rows migrations create (regions, content types) are restored for
+# each test, whatever ran before.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 PHONE = "13912345678"
 ENTERPRISE = "柳州市浏览器测试机械有限公司"
