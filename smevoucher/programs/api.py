@@ -125,14 +125,6 @@ def program_versions(request, program_id: int):
 )
 def program_version_new(request, program_id: int, payload: VersionIn):
     program = _program(request.auth, program_id)
-    latest = next(iter(program.versions.all()), None)  # prefetched, newest first
-    if payload.base_version is not None and latest and payload.base_version != latest.number:
-        raise DomainError(
-            "program.version_stale",
-            _("规则已更新为第%(n)s版，请在最新版本上修改后再发布") % {"n": latest.number},
-            status=409,
-            field="base_version",
-        )
     effective_from = payload.effective_from
     if effective_from is not None and timezone.is_naive(effective_from):
         effective_from = timezone.make_aware(effective_from)  # read as the platform's time
@@ -143,6 +135,7 @@ def program_version_new(request, program_id: int, payload: VersionIn):
             rules=payload.rules,
             note=payload.note,
             effective_from=effective_from,
+            base_version=payload.base_version,
         )
     except DomainError as exc:
         problems = rules_problems(payload.rules) if exc.code == "program.rules_invalid" else []

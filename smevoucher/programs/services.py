@@ -143,9 +143,18 @@ def program_create(
 
 @transaction.atomic
 def program_version_publish(
-    *, actor, program_id: int, rules: dict, note: str, effective_from: dt.datetime | None = None
+    *,
+    actor,
+    program_id: int,
+    rules: dict,
+    note: str,
+    effective_from: dt.datetime | None = None,
+    base_version: int | None = None,
 ) -> ProgramVersion:
-    """Publish new rules; what was decided under the old version keeps it."""
+    """Publish new rules; what was decided under the old version keeps it.
+
+    ``base_version`` is the version the editor started from: if another admin published
+    meanwhile (or the form was sent twice), nothing is published over unseen rules."""
     program = Program.objects.select_for_update().filter(pk=program_id).first()
     if program is None:
         raise NotFound()
@@ -160,7 +169,16 @@ def program_version_publish(
         raise DomainError(
             "program.backdated", _("新版本不能早于当前时间生效"), field="effective_from"
         )
-    number = (program.versions.aggregate(m=Max("number"))["m"] or 0) + 1
+    latest = program.versions.aggregate(m=Max("number"))["m"] or 0
+    if base_version is not None and base_version != latest:
+        raise DomainError(
+            "program.version_stale",
+            _("规则已更新为第%(n)s版，您编辑的是第%(base)s版。请刷新页面，在最新规则上修改。")
+            % {"n": latest, "base": base_version},
+            status=409,
+            field="base_version",
+        )
+    number = latest + 1
     version = ProgramVersion.objects.create(
         program=program,
         number=number,

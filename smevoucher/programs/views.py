@@ -404,7 +404,7 @@ def program_detail(request, pk: int):
 
 
 def _form_error(form, exc: DomainError, fields: dict[str, str]) -> None:
-    target = fields.get(exc.code) or (exc.field if exc.field in form.fields else None)
+    target = fields.get(exc.code, exc.field if exc.field in form.fields else None)
     form.add_error(target, exc.message)
 
 
@@ -413,6 +413,7 @@ _PUBLISH_ERROR_FIELDS = {
     "program.budget_cut": "budget_yuan",
     "program.note_required": "note",
     "program.backdated": "effective_from",
+    "program.version_stale": None,  # the whole form is stale: said at the top
 }
 
 
@@ -430,45 +431,35 @@ def program_publish(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if data["base_version"] != latest.number:
-            # A stale editor (another admin published meanwhile, or the form was sent
-            # twice): nothing is published over rules the person has not seen.
-            form.add_error(
-                None,
-                _("规则已更新为第%(n)s版，您编辑的是第%(base)s版。请刷新页面，在最新规则上修改。")
-                % {"n": latest.number, "base": data["base_version"]},
+        try:
+            version = program_version_publish(
+                actor=request.user,
+                program_id=program.pk,
+                rules=form.rules,
+                note=data["note"],
+                effective_from=data["effective_from"],
+                base_version=data["base_version"],
             )
+        except NotFound as exc:
+            raise Http404 from exc
+        except DomainError as exc:
+            if exc.status == 403:
+                raise PermissionDenied from exc
+            if exc.code == "program.rules_invalid":
+                for problem in rules_problems(form.rules):
+                    form.add_rule_problem(problem)
+            if not form.errors:
+                _form_error(form, exc, _PUBLISH_ERROR_FIELDS)
         else:
-            try:
-                version = program_version_publish(
-                    actor=request.user,
-                    program_id=program.pk,
-                    rules=form.rules,
-                    note=data["note"],
-                    effective_from=data["effective_from"],
-                )
-            except NotFound as exc:
-                raise Http404 from exc
-            except DomainError as exc:
-                if exc.status == 403:
-                    raise PermissionDenied from exc
-                if exc.code == "program.rules_invalid":
-                    for problem in rules_problems(form.rules):
-                        form.add_rule_problem(problem)
-                if not form.errors:
-                    _form_error(form, exc, _PUBLISH_ERROR_FIELDS)
-            else:
-                messages.success(
-                    request,
-                    _("已发布第%(n)s版规则，%(when)s起生效")
-                    % {
-                        "n": version.number,
-                        "when": timezone.localtime(version.effective_from).strftime(
-                            "%Y-%m-%d %H:%M"
-                        ),
-                    },
-                )
-                return redirect("programs:detail", pk=program.pk)
+            messages.success(
+                request,
+                _("已发布第%(n)s版规则，%(when)s起生效")
+                % {
+                    "n": version.number,
+                    "when": timezone.localtime(version.effective_from).strftime("%Y-%m-%d %H:%M"),
+                },
+            )
+            return redirect("programs:detail", pk=program.pk)
     return render(
         request,
         "programs/program_publish.html",
