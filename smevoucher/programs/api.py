@@ -16,8 +16,8 @@ from ninja import Router
 from smevoucher.core.errors import DomainError, NotFound
 from smevoucher.orgs.selectors import org_acting_for
 
-from .forms import rules_changes, rules_problems
 from .models import Program, ProgramVersion
+from .rules_text import rules_changes, rules_problems
 from .schemas import ProgramDetailOut, ProgramOut, VersionIn, VersionOut
 from .selectors import programs_for_region
 from .services import program_version_publish

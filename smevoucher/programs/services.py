@@ -36,6 +36,7 @@ from .models import (
     ProgramVersion,
 )
 from .rules import ProgramRules
+from .rules_text import rules_problems
 from .selectors import program_version_at
 
 
@@ -43,12 +44,13 @@ def _rules(data: dict) -> ProgramRules:
     try:
         return ProgramRules.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ()))
+        problems = rules_problems(data)
+        first = problems[0] if problems else None
         raise DomainError(
             "program.rules_invalid",
-            _("项目规则不正确：%(where)s %(problem)s")
-            % {"where": where, "problem": first.get("msg", "")},
+            _("项目规则不正确：%(problem)s（%(path)s）") % {"problem": first, "path": first.path}
+            if first
+            else _("项目规则不正确"),
             field="rules",
         ) from exc
 

@@ -34,20 +34,19 @@ from django.utils.translation import gettext as _
 from smevoucher.core.errors import DomainError, NotFound
 from smevoucher.staff.permissions import in_jurisdiction, is_sysadmin, staff_region, staff_roles
 
-from .forms import (
+from .forms import ProgramCreateForm, ProgramRulesForm
+from .models import Program, ProgramVersion
+from .presets import PRESETS
+from .rules import ProgramRules
+from .rules_text import (
     CHOICE_LABELS,
     RULE_LABELS,
-    ProgramCreateForm,
-    ProgramRulesForm,
     RuleChange,
     percent,
     rule_value,
     rules_changes,
     rules_problems,
 )
-from .models import Program, ProgramVersion
-from .presets import PRESETS
-from .rules import ProgramRules
 from .services import program_create, program_version_publish
 
 PAGE_SIZE = 20

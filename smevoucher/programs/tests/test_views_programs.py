@@ -14,9 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from smevoucher.programs.forms import rules_changes, rules_problems
 from smevoucher.programs.models import Program, ProgramVersion
 from smevoucher.programs.presets import guangdong_2024, guangxi_2024
+from smevoucher.programs.rules_text import rules_changes, rules_problems
 from smevoucher.programs.services import program_create, program_version_publish
 
 pytestmark = pytest.mark.django_db
