@@ -69,7 +69,17 @@ def make_uscc(seed: int) -> str:
 
 
 @pytest.fixture
-def make_staff(make_user):
+def regions(db):
+    """The administrative divisions, reloaded if a transactional test flushed them."""
+    from smevoucher.regions.loader import load_regions
+    from smevoucher.regions.models import Region
+
+    if not Region.objects.filter(code="450202").exists():
+        load_regions(Region)
+
+
+@pytest.fixture
+def make_staff(make_user, regions):
     from smevoucher.regions.models import Region
     from smevoucher.staff.models import StaffProfile, StaffRoleGrant
 
@@ -121,7 +131,7 @@ def send_certify_code(settings, django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def make_program(db):
+def make_program(regions):
     """A program with Guangxi's rules, valid around today; ``make_program(budget_fen=...)``."""
     from django.utils import timezone
 
@@ -146,7 +156,7 @@ def make_program(db):
 
 
 @pytest.fixture
-def make_org(make_user):
+def make_org(make_user, regions):
     """A certified enterprise in Liuzhou, created directly (for ledger tests)."""
     from smevoucher.orgs.models import Organization, OrgMember
     from smevoucher.regions.models import Region

