@@ -19,9 +19,14 @@ from smevoucher.orgs.selectors import org_acting_for
 from .models import Program, ProgramVersion
 from .rules_text import rules_changes, rules_problems
 from .schemas import ProgramDetailOut, ProgramOut, VersionIn, VersionOut
-from .selectors import programs_for_region
+from .selectors import (
+    program_scope,
+    programs_for_region,
+    programs_with_figures,
+    sees_staff_pages,
+    version_in_force,
+)
 from .services import program_version_publish
-from .views import program_scope, programs_with_figures, sees_staff_pages, version_in_force
 
 router = Router(tags=["服务券项目"])
 
