@@ -28,9 +28,11 @@ from .models import LedgerAccount
 from .selectors import (
     voucher_get_for_staff,
     voucher_ledger_problems,
+    voucher_scope,
     voucher_transactions,
     vouchers_for_staff,
 )
+from .sweep import sweep_due
 
 PAGE_SIZE = 20
 
@@ -129,6 +131,22 @@ def voucher_detail(request, number: str):
             "voucher": voucher,
             "rows": rows,
             "problems": voucher_ledger_problems(voucher, transactions),
+            "active_entry": "vouchers",
+        },
+    )
+
+
+@login_required
+def sweep_preview(request):
+    """What the next scheduled sweep will recall in the staff member's region."""
+    _require_staff(request.user)
+    due = sweep_due(scope=voucher_scope(request.user))
+    return render(
+        request,
+        "vouchers/staff_sweep_preview.html",
+        {
+            "due": due,
+            "total_fen": sum(item.voucher.available_fen for item in due),
             "active_entry": "vouchers",
         },
     )

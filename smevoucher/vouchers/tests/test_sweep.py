@@ -125,3 +125,19 @@ def test_ledger_check_command_fails_on_a_mismatch(voucher):
     Voucher.objects.filter(pk=voucher.pk).update(available_fen=4 * WAN, recalled_fen=WAN)
     with pytest.raises(CommandError, match="ledger check failed"):
         call_command("ledger_check")
+
+
+def test_staff_preview_page_lists_what_is_due_in_their_region(client, voucher, make_staff):
+    Voucher.objects.filter(pk=voucher.pk).update(
+        use_deadline=timezone.localdate() - dt.timedelta(days=1)
+    )
+    liuzhou = make_staff(region_code="4502", roles=("reviewer",))
+    nanning = make_staff(region_code="4501", roles=("reviewer",))
+    client.force_login(liuzhou)
+    body = client.get("/staff/vouchers/sweep-preview/").content.decode()
+    assert voucher.number in body
+    assert "50,000.00" in body
+    client.force_login(nanning)
+    assert voucher.number not in client.get("/staff/vouchers/sweep-preview/").content.decode()
+    # the preview moved nothing
+    assert Voucher.objects.get(pk=voucher.pk).status == VoucherStatus.ACTIVE
