@@ -30,8 +30,8 @@ class Due:
     expired: bool
 
 
-def sweep_due(*, today: dt.date | None = None) -> list[Due]:
-    """What the next sweep will recall: the preview staff see."""
+def sweep_due(*, today: dt.date | None = None, scope: Q | None = None) -> list[Due]:
+    """What the next sweep will recall: the preview staff see (``scope``: their region)."""
     today = today or timezone.localdate()
     due = []
     candidates = (
@@ -39,6 +39,8 @@ def sweep_due(*, today: dt.date | None = None) -> list[Due]:
         .filter(Q(valid_until__lt=today) | Q(use_deadline__lt=today))
         .select_related("org", "program")
     )
+    if scope is not None:
+        candidates = candidates.filter(scope)
     for voucher in candidates.order_by("pk"):
         if voucher.valid_until < today:
             due.append(
