@@ -5,6 +5,7 @@ import datetime as dt
 from django.db.models import BigIntegerField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from smevoucher.core.errors import DomainError, NotFound
 from smevoucher.staff.permissions import in_jurisdiction, is_sysadmin, staff_region, staff_roles
@@ -21,7 +22,7 @@ def program_version_at(*, program: Program, when: dt.datetime | None = None) -> 
         .first()
     )
     if version is None:
-        raise DomainError("program.no_rules", "该项目尚未发布规则", status=409)
+        raise DomainError("program.no_rules", _("该项目尚未发布规则"), status=409)
     return version
 
 

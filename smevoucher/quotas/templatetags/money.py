@@ -1,4 +1,5 @@
 from django import template
+from django.utils import translation
 
 from smevoucher.core.money import yuan as _yuan
 
@@ -15,10 +16,11 @@ def yuan(fen) -> str:
 
 @register.filter
 def wan(fen) -> str:
-    """Integer fen shown in 万元 when round: 300000000 -> 30万."""
+    """Integer fen in 万 when round and the page is Chinese (30万); otherwise in yuan."""
     if fen is None:
         return "—"
     fen = int(fen)
-    if fen % 1_000_000 == 0:
+    if fen % 1_000_000 == 0 and translation.get_language().startswith("zh"):
         return f"{fen // 1_000_000}万"
-    return _yuan(fen)
+    whole, cents = divmod(fen, 100)
+    return f"{whole:,}" if not cents else _yuan(fen)
