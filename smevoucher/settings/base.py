@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "smevoucher.programs",
     "smevoucher.vouchers",
     "smevoucher.quotas",
+    "smevoucher.providers",
+    "smevoucher.catalog",
     "smevoucher.notifications",
     "smevoucher.uploads",
     "smevoucher.portal",
