@@ -266,6 +266,7 @@ api.add_router("/regions", "smevoucher.regions.api.router")
 api.add_router("/orgs", "smevoucher.orgs.api.router")
 api.add_router("/reviews", "smevoucher.reviews.api.router")
 api.add_router("/programs", "smevoucher.programs.api.router")
+api.add_router("/classifications", "smevoucher.programs.api_imports.router")
 api.add_router("/quotas", "smevoucher.quotas.api.router")
 api.add_router("/vouchers", "smevoucher.vouchers.api.router")
 

@@ -433,3 +433,14 @@ def classification_rules_for(*, programs: Iterable[Program]) -> dict[int, Progra
         if version.program_id not in rules:
             rules[version.program_id] = version.parsed
     return rules
+
+
+def import_percent(job: ClassificationImport) -> int:
+    """How far an import has come, for the progress bar and the API."""
+    from .models import ImportStatus
+
+    if job.status == ImportStatus.DONE:
+        return 100
+    if job.total_rows:
+        return min(100, job.processed_rows * 100 // job.total_rows)
+    return 0

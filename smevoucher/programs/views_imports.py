@@ -34,6 +34,7 @@ from .imports import (
     classification_program_get_for_actor,
     classification_programs_for_actor,
     classification_rules_for,
+    import_percent,
     may_manage_classifications,
 )
 from .models import ClassificationImport, ImportStatus, Program
@@ -258,12 +259,6 @@ def upload(request):
 
 
 def _progress(job: ClassificationImport) -> dict:
-    if job.status == ImportStatus.DONE:
-        percent = 100
-    elif job.total_rows:
-        percent = min(100, job.processed_rows * 100 // job.total_rows)
-    else:
-        percent = 0
     return {
         "status": job.status,
         "status_label": str(job.get_status_display()),
@@ -272,7 +267,7 @@ def _progress(job: ClassificationImport) -> dict:
         "processed_rows": job.processed_rows,
         "accepted_rows": job.accepted_rows,
         "refused_rows": job.processed_rows - job.accepted_rows,
-        "percent": percent,
+        "percent": import_percent(job),
     }
 
 

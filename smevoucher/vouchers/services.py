@@ -8,6 +8,7 @@ the same key again returns the first transaction and moves nothing.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -273,6 +274,55 @@ def _voucher_locked(voucher_id: int) -> Voucher:
     return voucher
 
 
+# Program accounts are locked before the enterprise's usage row and the voucher, always
+# in this order, so that concurrent movements never wait on each other in a circle.
+_PROGRAM_LOCK_ORDER = (K.BUDGET, K.PAYABLE)
+
+
+@dataclass
+class _Locked:
+    amount: int
+    key: str
+    voucher: Voucher
+    usage: EnterpriseUsage | None
+    program_accounts: dict[str, LedgerAccount]
+    earlier: LedgerTransaction | None
+
+
+def _lock_for(
+    *,
+    voucher_id: int,
+    movement: str,
+    amount_fen: int,
+    idempotency_key: str,
+    program_accounts=(),
+    usage=False,
+) -> _Locked:
+    """Check the input, lock what the movement touches in the one order, find a replay."""
+    amount_fen, key = _amount(amount_fen), _key(idempotency_key)
+    peek = Voucher.objects.filter(pk=voucher_id).values("org_id", "program_id", "year").first()
+    if peek is None:
+        raise NotFound()
+    locked = {
+        kind: _program_account(peek["program_id"], kind, lock=True)
+        for kind in _PROGRAM_LOCK_ORDER
+        if kind in program_accounts
+    }
+    usage_row = _usage(peek["org_id"], peek["program_id"], peek["year"]) if usage else None
+    voucher = _voucher_locked(voucher_id)
+    earlier = _replayed(key, movement=movement, amount_fen=amount_fen, voucher_id=voucher.pk)
+    return _Locked(amount_fen, key, voucher, usage_row, locked, earlier)
+
+
+def _give_back(locked: _Locked, amount: int) -> LedgerAccount:
+    """Where released or refunded value goes: the voucher while it is usable, else the budget."""
+    voucher = locked.voucher
+    if voucher.status == VoucherStatus.ACTIVE:
+        return _voucher_accounts(voucher)[K.AVAILABLE]
+    voucher.recalled_fen += amount
+    return locked.program_accounts[K.BUDGET]
+
+
 @transaction.atomic
 def voucher_hold(
     *,
@@ -285,15 +335,16 @@ def voucher_hold(
 ) -> LedgerTransaction:
     """Hold part of a voucher for an order (下单冻结), within the enterprise's annual
     deduction cap ``cap_fen`` (None: the program's cap)."""
-    amount_fen, key = _amount(amount_fen), _key(idempotency_key)
-    peek = Voucher.objects.filter(pk=voucher_id).values("org_id", "program_id", "year").first()
-    if peek is None:
-        raise NotFound()
-    usage = _usage(peek["org_id"], peek["program_id"], peek["year"])
-    voucher = _voucher_locked(voucher_id)
-    earlier = _replayed(key, movement=Movement.HOLD, amount_fen=amount_fen, voucher_id=voucher.pk)
-    if earlier:
-        return earlier
+    locked = _lock_for(
+        voucher_id=voucher_id,
+        movement=Movement.HOLD,
+        amount_fen=amount_fen,
+        idempotency_key=idempotency_key,
+        usage=True,
+    )
+    if locked.earlier:
+        return locked.earlier
+    amount_fen, key, voucher, usage = locked.amount, locked.key, locked.voucher, locked.usage
     problem = voucher_usable_problem(voucher)
     if problem:
         raise DomainError("voucher.unusable", problem, status=409)
@@ -334,25 +385,21 @@ def voucher_release(
 ) -> LedgerTransaction:
     """Give back what an order held (取消释放). On a voucher already recalled or expired the
     value goes back to the program budget instead."""
-    amount_fen, key = _amount(amount_fen), _key(idempotency_key)
-    peek = Voucher.objects.filter(pk=voucher_id).values("org_id", "program_id", "year").first()
-    if peek is None:
-        raise NotFound()
-    usage = _usage(peek["org_id"], peek["program_id"], peek["year"])
-    voucher = _voucher_locked(voucher_id)
-    earlier = _replayed(
-        key, movement=Movement.RELEASE, amount_fen=amount_fen, voucher_id=voucher.pk
+    locked = _lock_for(
+        voucher_id=voucher_id,
+        movement=Movement.RELEASE,
+        amount_fen=amount_fen,
+        idempotency_key=idempotency_key,
+        program_accounts=(K.BUDGET,),
+        usage=True,
     )
-    if earlier:
-        return earlier
+    if locked.earlier:
+        return locked.earlier
+    amount_fen, key, voucher, usage = locked.amount, locked.key, locked.voucher, locked.usage
     if amount_fen > voucher.held_fen:
         raise DomainError("voucher.release_too_much", _("释放金额超过冻结金额"), status=409)
     accounts = _voucher_accounts(voucher)
-    if voucher.status == VoucherStatus.ACTIVE:
-        target = accounts[K.AVAILABLE]
-    else:
-        target = _program_account(voucher.program_id, K.BUDGET, lock=True)
-        voucher.recalled_fen += amount_fen
+    target = _give_back(locked, amount_fen)
     txn = _post(
         program_id=voucher.program_id,
         movement=Movement.RELEASE,
@@ -373,17 +420,17 @@ def voucher_capture(
     *, actor, voucher_id: int, amount_fen: int, idempotency_key: str, ref: str = ""
 ) -> LedgerTransaction:
     """The held deduction becomes used at payment (支付抵扣), owed to the provider."""
-    amount_fen, key = _amount(amount_fen), _key(idempotency_key)
-    peek = Voucher.objects.filter(pk=voucher_id).values("program_id").first()
-    if peek is None:
-        raise NotFound()
-    payable = _program_account(peek["program_id"], K.PAYABLE, lock=True)
-    voucher = _voucher_locked(voucher_id)
-    earlier = _replayed(
-        key, movement=Movement.CAPTURE, amount_fen=amount_fen, voucher_id=voucher.pk
+    locked = _lock_for(
+        voucher_id=voucher_id,
+        movement=Movement.CAPTURE,
+        amount_fen=amount_fen,
+        idempotency_key=idempotency_key,
+        program_accounts=(K.PAYABLE,),
     )
-    if earlier:
-        return earlier
+    if locked.earlier:
+        return locked.earlier
+    amount_fen, key, voucher = locked.amount, locked.key, locked.voucher
+    payable = locked.program_accounts[K.PAYABLE]
     if amount_fen > voucher.held_fen:
         raise DomainError("voucher.capture_too_much", _("抵扣金额超过冻结金额"), status=409)
     accounts = _voucher_accounts(voucher)
@@ -405,27 +452,24 @@ def voucher_refund(
     *, actor, voucher_id: int, amount_fen: int, idempotency_key: str, ref: str = ""
 ) -> LedgerTransaction:
     """A refunded order gives its deduction back to the voucher (not yet redeemed value only)."""
-    amount_fen, key = _amount(amount_fen), _key(idempotency_key)
-    peek = Voucher.objects.filter(pk=voucher_id).values("org_id", "program_id", "year").first()
-    if peek is None:
-        raise NotFound()
-    payable = _program_account(peek["program_id"], K.PAYABLE, lock=True)
-    usage = _usage(peek["org_id"], peek["program_id"], peek["year"])
-    voucher = _voucher_locked(voucher_id)
-    earlier = _replayed(key, movement=Movement.REFUND, amount_fen=amount_fen, voucher_id=voucher.pk)
-    if earlier:
-        return earlier
+    locked = _lock_for(
+        voucher_id=voucher_id,
+        movement=Movement.REFUND,
+        amount_fen=amount_fen,
+        idempotency_key=idempotency_key,
+        program_accounts=(K.BUDGET, K.PAYABLE),
+        usage=True,
+    )
+    if locked.earlier:
+        return locked.earlier
+    amount_fen, key, voucher, usage = locked.amount, locked.key, locked.voucher, locked.usage
+    payable = locked.program_accounts[K.PAYABLE]
     if amount_fen > voucher.used_fen or amount_fen > payable.balance_fen:
         raise DomainError(
             "voucher.refund_too_much", _("退回金额超过已抵扣且未兑现的金额"), status=409
         )
-    accounts = _voucher_accounts(voucher)
     voucher.used_fen -= amount_fen
-    if voucher.status == VoucherStatus.ACTIVE:
-        target = accounts[K.AVAILABLE]
-    else:
-        target = _program_account(voucher.program_id, K.BUDGET, lock=True)
-        voucher.recalled_fen += amount_fen
+    target = _give_back(locked, amount_fen)
     txn = _post(
         program_id=voucher.program_id,
         movement=Movement.REFUND,
