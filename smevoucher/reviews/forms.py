@@ -6,6 +6,8 @@ from django import forms
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from smevoucher.staff.choices import StaffRole
+
 from .choices import WAITING_FOR_STAFF, ReviewAction, ReviewStatus
 from .models import Review
 from .registry import review_kinds
@@ -101,3 +103,45 @@ class WorkdayOverrideForm(forms.Form):
 
 class WorkdayOverrideRemoveForm(forms.Form):
     date = forms.DateField(widget=forms.HiddenInput)
+
+
+class ReviewChainForm(forms.Form):
+    """The steps of one kind's review chain: up to six rows, blank rows ignored."""
+
+    ROWS = 6
+
+    def __init__(self, *args, steps=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for i in range(self.ROWS):
+            step = steps[i] if i < len(steps) else {}
+            self.fields[f"name_{i}"] = forms.CharField(
+                label=_("环节名称"), max_length=50, required=False, initial=step.get("name", "")
+            )
+            self.fields[f"role_{i}"] = forms.ChoiceField(
+                label=_("办理角色"),
+                choices=[("", "—"), *StaffRole.choices],
+                required=False,
+                initial=step.get("role", ""),
+            )
+            self.fields[f"days_{i}"] = forms.IntegerField(
+                label=_("时限（工作日）"),
+                min_value=1,
+                max_value=30,
+                required=False,
+                initial=step.get("working_days"),
+            )
+
+    def rows(self):
+        return [(self[f"name_{i}"], self[f"role_{i}"], self[f"days_{i}"]) for i in range(self.ROWS)]
+
+    def steps(self) -> list[dict]:
+        data = self.cleaned_data
+        return [
+            {
+                "name": data[f"name_{i}"],
+                "role": data[f"role_{i}"],
+                "working_days": data[f"days_{i}"],
+            }
+            for i in range(self.ROWS)
+            if data.get(f"name_{i}") or data.get(f"role_{i}") or data.get(f"days_{i}")
+        ]

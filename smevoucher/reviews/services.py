@@ -18,6 +18,7 @@ from smevoucher.audit.services import audit_record
 from smevoucher.core.errors import DomainError, NotFound
 from smevoucher.core.i18n import platform_text
 from smevoucher.notifications.services import notify
+from smevoucher.staff.choices import StaffRole
 from smevoucher.staff.permissions import has_role, in_jurisdiction, is_sysadmin
 
 from .choices import ReviewAction, ReviewStatus
@@ -30,7 +31,7 @@ from .flow import (
     may_act,
 )
 from .models import Review, ReviewChainStep, ReviewEvent, WorkdayOverride
-from .registry import review_kind
+from .registry import review_kind, review_kinds
 from .workdays import add_working_days
 
 S = ReviewStatus
@@ -268,3 +269,63 @@ def workday_override_remove(*, actor, date: dt.date) -> None:
         data={"date": date.isoformat()},
     )
     override.delete()
+
+
+MAX_CHAIN_STEPS = 6
+
+
+@transaction.atomic
+def review_chain_set(*, actor, kind: str, steps: list[dict]) -> list[ReviewChainStep]:
+    """Set the chain of steps of a kind of review (system admins). Reviews already submitted
+    keep the chain they started with; submissions from now on follow the new one."""
+    if not is_sysadmin(actor):
+        raise DomainError("review_chain.forbidden", _("只有系统管理员可以设置审核流程"), status=403)
+    if kind not in review_kinds():
+        raise NotFound()
+    if not 1 <= len(steps) <= MAX_CHAIN_STEPS:
+        raise DomainError(
+            "review_chain.length",
+            _("审核流程须有1至%(n)d个环节") % {"n": MAX_CHAIN_STEPS},
+            field="steps",
+        )
+    cleaned = []
+    for number, step in enumerate(steps, start=1):
+        name = (step.get("name") or "").strip()
+        role = step.get("role") or ""
+        days = step.get("working_days")
+        if not name or len(name) > 50:
+            raise DomainError(
+                "review_chain.name",
+                _("第%(n)d个环节：请填写不超过50个字的环节名称") % {"n": number},
+                field="steps",
+            )
+        if role not in StaffRole.values:
+            raise DomainError(
+                "review_chain.role",
+                _("第%(n)d个环节：请选择办理角色") % {"n": number},
+                field="steps",
+            )
+        if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 30:
+            raise DomainError(
+                "review_chain.days",
+                _("第%(n)d个环节：办理时限应为1至30个工作日") % {"n": number},
+                field="steps",
+            )
+        cleaned.append({"name": name, "role": role, "working_days": days})
+    before = list(
+        ReviewChainStep.objects.filter(kind=kind)
+        .order_by("position")
+        .values("name", "role", "working_days")
+    )
+    ReviewChainStep.objects.filter(kind=kind).delete()
+    created = [
+        ReviewChainStep.objects.create(kind=kind, position=i, **step)
+        for i, step in enumerate(cleaned)
+    ]
+    audit_record(
+        actor=actor,
+        subject=created[0],
+        action="review_chain.set",
+        data={"kind": kind, "before": before, "after": cleaned},
+    )
+    return created

@@ -19,19 +19,26 @@ from django.views.decorators.http import require_POST
 from smevoucher.core.errors import DomainError, NotFound
 from smevoucher.regions.models import Region
 from smevoucher.regions.selectors import region_children
+from smevoucher.staff.choices import StaffRole
 from smevoucher.staff.permissions import is_sysadmin, staff_region, staff_roles
 
 from .choices import ReviewAction
 from .forms import (
     ReviewActionForm,
+    ReviewChainForm,
     ReviewQueueFilterForm,
     WorkdayOverrideForm,
     WorkdayOverrideRemoveForm,
 )
-from .models import Review, WorkdayOverride
+from .models import Review, ReviewChainStep, WorkdayOverride
 from .registry import review_kinds
 from .selectors import review_allowed_actions, review_get_for_staff, review_is_overdue
-from .services import review_transition, workday_override_remove, workday_override_set
+from .services import (
+    review_chain_set,
+    review_transition,
+    workday_override_remove,
+    workday_override_set,
+)
 from .workdays import add_working_days, is_working_day
 
 QUEUE_PAGE_SIZE = 20
@@ -220,3 +227,55 @@ def calendar_remove(request):
             request, _("已删除%(date)s的工作日调整") % {"date": form.cleaned_data["date"]}
         )
     return redirect("calendar:index")
+
+
+def _chain_of(kind: str) -> tuple[list[dict], bool]:
+    """The chain new submissions of ``kind`` follow, and whether an admin configured it."""
+    configured = list(
+        ReviewChainStep.objects.filter(kind=kind)
+        .order_by("position")
+        .values("name", "role", "working_days")
+    )
+    if configured:
+        return configured, True
+    default = review_kinds()[kind].default_chain
+    return [
+        {"name": str(s.name), "role": str(s.role), "working_days": s.working_days} for s in default
+    ], False
+
+
+@login_required
+def chains(request):
+    """Each kind of review and its chain of steps (system admins)."""
+    _require_sysadmin(request.user)
+    rows = []
+    for key, kind in sorted(review_kinds().items(), key=lambda item: str(item[1].label)):
+        steps, configured = _chain_of(key)
+        rows.append({"key": key, "label": kind.label, "steps": steps, "configured": configured})
+    return render(
+        request,
+        "reviews/chains.html",
+        {"rows": rows, "roles": dict(StaffRole.choices), "active_entry": "chains"},
+    )
+
+
+@login_required
+def chain_edit(request, kind: str):
+    _require_sysadmin(request.user)
+    if kind not in review_kinds():
+        raise Http404
+    steps, _configured = _chain_of(kind)
+    form = ReviewChainForm(request.POST or None, steps=steps)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review_chain_set(actor=request.user, kind=kind, steps=form.steps())
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("审核流程已保存，此后提交的申请按新流程办理"))
+            return redirect("reviews:chains")
+    return render(
+        request,
+        "reviews/chain_edit.html",
+        {"form": form, "kind_label": review_kinds()[kind].label, "active_entry": "chains"},
+    )

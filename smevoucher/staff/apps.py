@@ -33,3 +33,10 @@ class StaffConfig(AppConfig):
             order=85,
             visible=is_sysadmin,
         )
+        register_staff_entry(
+            key="chains",
+            label=_("审核流程设置"),
+            url_name="reviews:chains",
+            order=86,
+            visible=is_sysadmin,
+        )

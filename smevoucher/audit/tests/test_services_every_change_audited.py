@@ -765,6 +765,24 @@ CASES.update(
 )
 
 
+# --- review chains (issue 3) ---
+
+
+def _review_chain_set(given):
+    from smevoucher.accounts.models import User
+    from smevoucher.reviews.services import review_chain_set
+
+    admin = User.objects.create_user("13800008888", PASSWORD, is_staff=True, is_superuser=True)
+    return lambda: review_chain_set(
+        actor=admin,
+        kind="org_certification",
+        steps=[{"name": "初审", "role": "reviewer", "working_days": 2}],
+    ), "review_chain.set"
+
+
+CASES.update({"smevoucher.reviews.services.review_chain_set": _review_chain_set})
+
+
 def test_every_public_service_is_audited_or_exempt():
     # given every public function of every app's services
     found = _public_service_functions()
