@@ -269,6 +269,8 @@ api.add_router("/programs", "smevoucher.programs.api.router")
 api.add_router("/classifications", "smevoucher.programs.api_imports.router")
 api.add_router("/quotas", "smevoucher.quotas.api.router")
 api.add_router("/vouchers", "smevoucher.vouchers.api.router")
+api.add_router("/catalog", "smevoucher.catalog.api.router")
+api.add_router("/providers", "smevoucher.providers.api.router")
 
 # Mounted last: an unknown address under /api/v1/ answers JSON, not the portal's 404 page.
 unknown = Router()

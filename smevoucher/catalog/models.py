@@ -23,6 +23,11 @@ class Product(models.Model):
     voucher_types = models.JSONField(
         _("可用券种"), default=list
     )  # voucher type keys of the program
+    # Derived from voucher_types when they are saved, so the catalogue filters portably
+    # (SQLite has no JSON containment): "|general|leasing|", and the kinds they are of.
+    voucher_type_keys = models.CharField(max_length=300, blank=True, default="")
+    accepts_general = models.BooleanField(_("通用券服务"), default=False)
+    accepts_special = models.BooleanField(_("专项券服务"), default=False)
     # The structured introduction (Guangdong manual).
     service_area = models.CharField(_("服务区域"), max_length=200, blank=True)
     target_customers = models.CharField(_("服务对象"), max_length=200, blank=True)

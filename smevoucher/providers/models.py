@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from smevoucher.orgs.models import Organization
-from smevoucher.programs.models import Program
+from smevoucher.programs.models import ImportStatus, Program
 from smevoucher.regions.models import Region
 from smevoucher.uploads.models import Upload
 
@@ -103,3 +103,33 @@ class Provider(models.Model):
     def serves_region(self, region_code: str) -> bool:
         """Whether an enterprise registered in ``region_code`` lies in this provider's scope."""
         return bool(region_code) and region_code.startswith(self.scope_code)
+
+
+class DirectoryImport(models.Model):
+    """One upload of a program's directory: its progress and the rows refused, with reasons."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="directory_imports")
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/", max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
+    processed_rows = models.PositiveIntegerField(_("已处理"), default=0)
+    accepted_rows = models.PositiveIntegerField(_("导入成功"), default=0)
+    refused = models.JSONField(
+        _("未导入的行"), default=list
+    )  # [{"row": n, "uscc": "...", "name": "...", "reason": "..."}]
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("名录导入")
+        verbose_name_plural = _("名录导入")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"directory import {self.pk} of {self.program_id}"

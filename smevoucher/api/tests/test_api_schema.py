@@ -63,6 +63,32 @@ EXPECTED_OPERATIONS = {
     ("post", "/api/v1/quotas/applications/{application_id}/withdraw"),
     ("get", "/api/v1/vouchers/mine"),
     ("get", "/api/v1/vouchers/mine/{number}"),
+    ("get", "/api/v1/catalog/products"),
+    ("get", "/api/v1/catalog/categories"),
+    ("get", "/api/v1/catalog/products/{product_id}"),
+    ("get", "/api/v1/catalog/mine"),
+    ("post", "/api/v1/catalog/mine"),
+    ("get", "/api/v1/catalog/mine/{product_id}"),
+    ("put", "/api/v1/catalog/mine/{product_id}"),
+    ("delete", "/api/v1/catalog/mine/{product_id}"),
+    ("post", "/api/v1/catalog/mine/{product_id}/actions"),
+    ("get", "/api/v1/catalog/favourites"),
+    ("put", "/api/v1/catalog/favourites/{product_id}"),
+    ("delete", "/api/v1/catalog/favourites/{product_id}"),
+    ("get", "/api/v1/providers/directory/{program_id}"),
+    ("post", "/api/v1/providers/directory/{program_id}/imports"),
+    ("get", "/api/v1/providers/directory-imports/{import_id}"),
+    ("delete", "/api/v1/providers/directory-entries/{entry_id}"),
+    ("get", "/api/v1/providers/mine"),
+    ("post", "/api/v1/providers/mine"),
+    ("get", "/api/v1/providers/mine/terms/{program_id}"),
+    ("post", "/api/v1/providers/mine/{provider_id}/resubmit"),
+    ("post", "/api/v1/providers/mine/{provider_id}/withdraw"),
+    ("get", "/api/v1/providers/staff"),
+    ("post", "/api/v1/providers/staff/{provider_id}/suspend"),
+    ("post", "/api/v1/providers/staff/{provider_id}/reinstate"),
+    ("get", "/api/v1/providers/public"),
+    ("get", "/api/v1/providers/public/{provider_id}"),
 }
 
 
@@ -143,6 +169,8 @@ def test_only_the_public_operations_need_no_login(openapi):
         ("post", "/api/v1/accounts/login"),
         ("post", "/api/v1/accounts/password-reset"),
         ("get", "/api/v1/regions"),
+        ("get", "/api/v1/providers/public"),
+        ("get", "/api/v1/providers/public/{provider_id}"),
     }
 
 

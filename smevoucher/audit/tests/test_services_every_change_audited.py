@@ -783,6 +783,268 @@ def _review_chain_set(given):
 CASES.update({"smevoucher.reviews.services.review_chain_set": _review_chain_set})
 
 
+# --- providers and their directory (issue 5) ---
+
+
+def _provider_documents(user) -> dict:
+    qualification = uploads.upload_create(
+        actor=user, uploaded=_pdf_upload(), purpose="provider_qualification"
+    )
+    letter = uploads.upload_create(
+        actor=user, uploaded=_pdf_upload(), purpose="provider_commitment"
+    )
+    return {"qualification_ids": [qualification.pk], "commitment_letter_id": letter.pk}
+
+
+def _provider_fields() -> dict:
+    return {
+        "categories": ["企业诊断"],
+        "intro": "中小企业诊断服务。",
+        "contact_phone": "0772-2861234",
+        "address": "柳州市城中区",
+        "working_hours": "",
+    }
+
+
+def _provider_applied(given):
+    from smevoucher.providers.services import provider_apply
+
+    program = _program()
+    _org(given, certified=True)
+    return provider_apply(
+        actor=given.user,
+        program_id=program.pk,
+        **_provider_documents(given.user),
+        **_provider_fields(),
+    )
+
+
+def _provider_review(provider):
+    from smevoucher.reviews.models import Review
+
+    return Review.objects.get(kind="provider_admission", object_id=str(provider.pk))
+
+
+def _provider_apply(given):
+    from smevoucher.providers.services import provider_apply
+
+    program = _program()
+    _org(given, certified=True)
+    files = _provider_documents(given.user)
+    return lambda: provider_apply(
+        actor=given.user, program_id=program.pk, **files, **_provider_fields()
+    ), "provider.applied"
+
+
+def _provider_resubmit(given):
+    from smevoucher.providers.services import provider_resubmit
+    from smevoucher.reviews.services import review_transition
+
+    provider = _provider_applied(given)
+    review_transition(
+        actor=_list_reviewer(),
+        review_id=_provider_review(provider).pk,
+        action="return",
+        reason="补充材料",
+    )
+    return lambda: provider_resubmit(
+        actor=given.user, provider_id=provider.pk, **_provider_fields()
+    ), "review.resubmit"
+
+
+def _admitted_provider(given):
+    from smevoucher.reviews.services import review_transition
+
+    provider = _provider_applied(given)
+    reviewer = _list_reviewer()
+    review_transition(actor=reviewer, review_id=_provider_review(provider).pk, action="approve")
+    return provider, reviewer
+
+
+def _provider_suspend(given):
+    from smevoucher.providers.services import provider_suspend
+
+    provider, reviewer = _admitted_provider(given)
+    return lambda: provider_suspend(
+        actor=reviewer, provider_id=provider.pk, reason="投诉核查"
+    ), "provider.suspended"
+
+
+def _provider_reinstate(given):
+    from smevoucher.providers.services import provider_reinstate, provider_suspend
+
+    provider, reviewer = _admitted_provider(given)
+    provider_suspend(actor=reviewer, provider_id=provider.pk, reason="投诉核查")
+    return lambda: provider_reinstate(
+        actor=reviewer, provider_id=provider.pk, reason="已整改"
+    ), "provider.reinstated"
+
+
+def _directory_upload() -> SimpleUploadedFile:
+    from conftest import make_uscc
+
+    rows = ["机构全称,统一社会信用代码,级别,所在城市", f"广西审计测试平台,{make_uscc(41)},省级,"]
+    return SimpleUploadedFile("名录.csv", "\r\n".join(rows).encode("utf-8-sig"))
+
+
+def _directory_import_start(given):
+    from smevoucher.providers.services import directory_import_start
+
+    program = _program()
+    return lambda: directory_import_start(
+        actor=_list_reviewer(), program_id=program.pk, uploaded=_directory_upload()
+    ), "directory_import.started"
+
+
+def _directory_import_run(given):
+    from smevoucher.providers.services import directory_import_run, directory_import_start
+
+    program = _program()
+    job = directory_import_start(  # queued at commit: the test's transaction never commits
+        actor=_list_reviewer(), program_id=program.pk, uploaded=_directory_upload()
+    )
+    return lambda: directory_import_run(import_id=job.pk), "directory_import.done"
+
+
+def _directory_entry_remove(given):
+    from conftest import make_uscc
+    from smevoucher.providers.models import DirectoryEntry
+    from smevoucher.providers.services import directory_entry_remove
+
+    program = _program()
+    entry = DirectoryEntry.objects.create(
+        program=program, name="广西审计测试平台", uscc=make_uscc(41), level="provincial"
+    )
+    return lambda: directory_entry_remove(
+        actor=_list_reviewer(), entry_id=entry.pk, reason="认定资格已过期"
+    ), "directory_entry.removed"
+
+
+CASES.update(
+    {
+        "smevoucher.providers.services.provider_apply": _provider_apply,
+        "smevoucher.providers.services.provider_resubmit": _provider_resubmit,
+        "smevoucher.providers.services.provider_suspend": _provider_suspend,
+        "smevoucher.providers.services.provider_reinstate": _provider_reinstate,
+        "smevoucher.providers.services.directory_import_start": _directory_import_start,
+        "smevoucher.providers.services.directory_import_run": _directory_import_run,
+        "smevoucher.providers.services.directory_entry_remove": _directory_entry_remove,
+    }
+)
+
+
+# --- service products (issue 5, points 3-6) ---
+
+
+def _catalog_product(given, *, status: str = "draft"):
+    from smevoucher.catalog.models import Product
+    from smevoucher.catalog.services import ProductInput, product_create
+    from smevoucher.providers.models import Provider
+
+    program = _program()
+    org = _org(given, certified=True)
+    Provider.objects.get_or_create(
+        program=program,
+        org=org,
+        defaults={
+            "status": "approved",
+            "level": "provincial",
+            "scope_code": "45",
+            "created_by": given.user,
+        },
+    )
+    product = product_create(
+        actor=given.user,
+        program_id=program.pk,
+        data=ProductInput(
+            name="专利分级评价",
+            category="数字化转型",
+            voucher_types=["general"],
+            guide_price_fen=8000,
+            platform_price_fen=7600,
+        ),
+    )
+    if status != "draft":
+        Product.objects.filter(pk=product.pk).update(status=status)
+    return product
+
+
+def _catalog_input():
+    from smevoucher.catalog.services import ProductInput
+
+    return ProductInput(
+        name="专利分级评价（标准版）",
+        category="数字化转型",
+        voucher_types=["general"],
+        guide_price_fen=8000,
+        platform_price_fen=7000,
+    )
+
+
+def _product_create(given):
+    from smevoucher.catalog.services import product_create
+
+    _catalog_product(given).delete()
+    return lambda: product_create(
+        actor=given.user, program_id=_program().pk, data=_catalog_input()
+    ), "product.created"
+
+
+def _product_update(given):
+    from smevoucher.catalog.services import product_update
+
+    product = _catalog_product(given)
+    return lambda: product_update(
+        actor=given.user, product_id=product.pk, data=_catalog_input()
+    ), "product.updated"
+
+
+def _product_transition(given):
+    from smevoucher.catalog.services import product_transition
+
+    product = _catalog_product(given, status="ready")
+    return lambda: product_transition(
+        actor=given.user, product_id=product.pk, action="publish"
+    ), "product.published"
+
+
+def _product_delete(given):
+    from smevoucher.catalog.services import product_delete
+
+    product = _catalog_product(given)
+    return lambda: product_delete(actor=given.user, product_id=product.pk), "product.deleted"
+
+
+def _favourite_set(given):
+    from smevoucher.catalog.services import favourite_set
+
+    product = _catalog_product(given, status="on_sale")
+    return lambda: favourite_set(
+        actor=given.user, product_id=product.pk, on=True
+    ), "favourite.added"
+
+
+CASES.update(
+    {
+        "smevoucher.catalog.services.product_create": _product_create,
+        "smevoucher.catalog.services.product_update": _product_update,
+        "smevoucher.catalog.services.product_transition": _product_transition,
+        "smevoucher.catalog.services.product_delete": _product_delete,
+        "smevoucher.catalog.services.favourite_set": _favourite_set,
+    }
+)
+EXEMPT.update(
+    {
+        # Called by the review of a product or of a revision, inside its transaction: the
+        # review's own record is the one record of the decision.
+        "smevoucher.catalog.services.product_review_moved": "recorded by its caller",
+        "smevoucher.catalog.services.product_revision_review_moved": "recorded by its caller",
+        # A page-visit counter (访问次数), not a change of anything's state.
+        "smevoucher.catalog.services.product_record_visit": "a counter",
+    }
+)
+
+
 def test_every_public_service_is_audited_or_exempt():
     # given every public function of every app's services
     found = _public_service_functions()
