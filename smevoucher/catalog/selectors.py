@@ -71,28 +71,30 @@ def price_of(values: dict) -> tuple:
     )
 
 
-def submit_problem(product: Product) -> str | None:
-    """Why the product cannot be sent to review yet, or None (Guangdong's requirements)."""
+def submit_problem(product: Product) -> tuple[str, str | None] | None:
+    """Why the product cannot be sent to review yet and the field it concerns, or None
+    (Guangdong's requirements)."""
     missing = [
         str(label) for name, label in REQUIRED_AT_SUBMIT.items() if not getattr(product, name)
     ]
     if missing:
-        return _("提交审核前请填写：%(fields)s") % {"fields": "、".join(missing)}
+        return _("提交审核前请填写：%(fields)s") % {"fields": "、".join(missing)}, None
     if len(product.market_comparisons or []) < 2:
-        return _("收费标准需提供不少于2家市场同类产品比价")
+        return _("收费标准需提供不少于2家市场同类产品比价"), "market_comparisons"
     kinds_by_set: dict[int, set[str]] = {}
     for material in product.materials.all():
         kinds_by_set.setdefault(material.set_number, set()).add(material.kind)
     incomplete = sorted(n for n, kinds in kinds_by_set.items() if kinds != set(MaterialKind.values))
     if incomplete:
-        return _("第%(n)s套历史服务材料不完整：每套需包括合同、发票和服务成果") % {
-            "n": incomplete[0]
-        }
+        message = _("第%(n)s套历史服务材料不完整：每套需包括合同、发票和服务成果")
+        return message % {"n": incomplete[0]}, "materials"
     if product.pricing_mode == PricingMode.RANGE:
         if not 3 <= len(kinds_by_set) <= MAX_MATERIAL_SETS:
-            return _("区间定价的产品需提供3至5套历史服务材料（每套包括合同、发票、服务成果）")
+            return _(
+                "区间定价的产品需提供3至5套历史服务材料（每套包括合同、发票、服务成果）"
+            ), "materials"
     elif not kinds_by_set:
-        return _("请提供至少1套历史服务材料（合同、发票、服务成果）")
+        return _("请提供至少1套历史服务材料（合同、发票、服务成果）"), "materials"
     return None
 
 

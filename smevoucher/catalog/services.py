@@ -405,8 +405,8 @@ def _move(product: Product, action: str, *, by: str) -> tuple[str, str]:
     if action == "submit":
         problem = submit_problem(product)
         if problem:
-            field_name = "market_comparisons" if "比价" in problem else None
-            raise DomainError("product.incomplete", problem, field=field_name)
+            message, field_name = problem
+            raise DomainError("product.incomplete", message, field=field_name)
     before = product.status
     product.status = target
     fields = ["status", "updated_at"]
