@@ -24,3 +24,17 @@ def bp_percent(value) -> str:
         return ""
     whole, rest = divmod(int(value), 100)
     return f"{whole}%" if not rest else f"{whole}.{rest:02d}".rstrip("0") + "%"
+
+
+@register.filter
+def voucher_type_names(product) -> str:
+    """The names of the voucher types a product accepts (通用券、融资担保专项券), from the
+    rules of its program in force now."""
+    from smevoucher.programs.selectors import program_version_at
+
+    rules = program_version_at(program=product.program).parsed
+    names = []
+    for key in product.voucher_types or []:
+        rule = rules.voucher_type(key)
+        names.append(rule.name if rule else key)
+    return "、".join(names)

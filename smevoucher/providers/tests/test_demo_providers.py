@@ -11,7 +11,9 @@ from smevoucher.providers.models import DirectoryEntry, Provider
 from smevoucher.providers.selectors import admission_terms
 
 # The demo commands deliver SMS codes after commit, as a real run does.
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback, as every transactional test here: the rows migrations create stay as
+# they were for the tests that follow.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_demo_providers_are_created_once(regions, settings, tmp_path):

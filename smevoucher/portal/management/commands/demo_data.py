@@ -2,7 +2,8 @@
 
 Everything goes through the same services a person would use: accounts, staff created by
 the system admin, enterprises that certify with an SMS code and are approved by the
-reviewer of their city, and the three seed programs.
+reviewer of their city, the three seed programs and this year's demo program; then the
+demo providers (``demo_providers``) and their products (``demo_catalog``).
 """
 
 import re
@@ -19,6 +20,8 @@ from smevoucher.orgs.services import org_save, org_submit
 from smevoucher.programs.models import Program
 from smevoucher.programs.presets import guangxi_2024, rules_for_year
 from smevoucher.programs.services import classification_add, program_create
+from smevoucher.quotas.models import QuotaApplication
+from smevoucher.quotas.services import quota_apply
 from smevoucher.reviews.models import Review
 from smevoucher.reviews.services import review_transition
 from smevoucher.staff.services import staff_create
@@ -70,11 +73,27 @@ ENTERPRISES = [
 # Registered only: to try certification from the start.
 NEWCOMERS = [("13900000004", "柳州市待认证商贸有限公司")]
 
+# demo_providers and demo_catalog call this command when the demo program is missing; while
+# it runs, a nested call does not start them again (no loop, whatever the order of calls).
+_running = False
+
 
 class Command(BaseCommand):
     help = "Create the demo accounts, staff, certified enterprises and the seed programs."
 
     def handle(self, *args, **options):
+        global _running
+        nested, _running = _running, True
+        try:
+            self._base()
+            if not nested:
+                call_command("demo_providers", stdout=self.stdout)
+                call_command("demo_catalog", stdout=self.stdout)
+        finally:
+            _running = nested
+        self.stdout.write(f"demo data ready; every demo account's password is {DEMO_PASSWORD}")
+
+    def _base(self):
         admin = User.objects.filter(phone=ADMIN_PHONE).first() or user_create(
             actor=None,
             phone=ADMIN_PHONE,
@@ -104,7 +123,6 @@ class Command(BaseCommand):
                 user_create(actor=None, phone=phone, display_name=name, password=DEMO_PASSWORD)
         call_command("load_program_presets", stdout=self.stdout)
         self._demo_program(admin)
-        self.stdout.write(f"demo data ready; every demo account's password is {DEMO_PASSWORD}")
 
     def _demo_program(self, admin):
         """The Guangxi rules moved to this year, so quota applications can be tried today,
@@ -133,6 +151,15 @@ class Command(BaseCommand):
                 uscc=uscc,
                 class_code=class_code,
                 enterprise_name=name,
+            )
+        # The Liuzhou little giant holds its general voucher already, so its product pages show
+        # the price after voucher; the Nanning enterprise is left to apply by itself.
+        holder = User.objects.get(phone="13900000001")
+        if not QuotaApplication.objects.filter(program=program, applicant=holder).exists():
+            application = quota_apply(actor=holder, program_id=program.pk, voucher_type="general")
+            review = Review.objects.get(kind="quota_application", object_id=str(application.pk))
+            review_transition(
+                actor=User.objects.get(phone="13800000003"), review_id=review.pk, action="approve"
             )
 
     def _certify(self, user, name, uscc, district, legal_rep, id_number, approver_phone):
