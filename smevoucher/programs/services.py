@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from smevoucher.audit.services import audit_record
 from smevoucher.core.errors import DomainError, NotFound
+from smevoucher.core.money import yuan
 from smevoucher.orgs.validation import clean_uscc
 from smevoucher.regions.models import Region
 from smevoucher.staff.permissions import in_jurisdiction, is_sysadmin
@@ -74,7 +75,7 @@ def _fund_to(*, actor, program: Program, budget_fen: int, key: str) -> None:
         raise DomainError(
             "program.budget_cut",
             _("预算不能低于已拨入的%(funded)s元；如需调减请联系财务部门办理")
-            % {"funded": f"{funded / 100:,.2f}"},
+            % {"funded": yuan(funded)},
             field="rules",
         )
     if budget_fen > funded:
