@@ -19,6 +19,15 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_content_types():
+    """Content types are cached per process by id; a transactional test's flush and restore
+    can give them other ids, so every test reads them afresh."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+
+
+@pytest.fixture(autouse=True)
 def _clean_cache():
     cache.clear()
     yield
