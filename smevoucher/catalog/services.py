@@ -218,6 +218,14 @@ def _clean(*, actor, provider: Provider, data: ProductInput) -> dict:
         raise DomainError(
             "product.category_invalid", _("请从项目的服务类别中选择"), field="category"
         )
+    # A provider offers products only in the categories it was admitted for.
+    if provider.categories and category not in provider.categories:
+        raise DomainError(
+            "product.category_not_admitted",
+            _("贵机构入驻的服务类别不包括“%(category)s”，请选择：%(admitted)s")
+            % {"category": category, "admitted": "、".join(provider.categories)},
+            field="category",
+        )
     voucher_types: list[str] = []
     for key in data.voucher_types or []:
         if key not in voucher_types:

@@ -225,6 +225,26 @@ def test_a_special_voucher_is_accepted_for_its_own_category(program, provider_us
     assert product.voucher_type_keys == "|guarantee|general|"
 
 
+def test_a_provider_offers_only_the_categories_it_was_admitted_for(
+    program, provider_user, provider
+):
+    # given a provider admitted for 企业诊断 and 数字化转型 only
+    provider.categories = ["企业诊断", "数字化转型"]
+    provider.save(update_fields=["categories"])
+    # when it creates a product in another category of the program
+    with pytest.raises(DomainError, match="入驻的服务类别不包括") as refused:
+        services.product_create(
+            actor=provider_user, program_id=program.pk, data=product_input(category="技术创新")
+        )
+    # then it is refused on the category, and nothing is created
+    assert refused.value.field == "category"
+    assert not Product.objects.exists()
+    product = services.product_create(
+        actor=provider_user, program_id=program.pk, data=product_input(category="企业诊断")
+    )
+    assert product.category == "企业诊断"
+
+
 def test_only_an_admitted_provider_creates_products(
     program, provider, provider_user, make_org, make_provider
 ):
