@@ -57,6 +57,13 @@ def index(request):
         filters["program_id"] = None
     counts = catalog_category_counts(**filters)
     shown = [e for e in programs if filters["program_id"] in (None, e.program.pk)]
+    if filters["program_id"] is None:
+        # Without a chosen program, only programs with something on sale get a category block
+        # (a past year's program would fill the page with empty categories).
+        with_products = {
+            program_id for program_id, _category in counts if counts[(program_id, _category)]
+        }
+        shown = [e for e in shown if e.program.pk in with_products] or shown
     page = Paginator(catalog_search(sort=sort, **filters), page_size).get_page(
         request.GET.get("page")
     )

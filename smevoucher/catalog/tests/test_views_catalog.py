@@ -376,3 +376,15 @@ def test_the_new_product_form_opens(client, provider, provider_user):
     assert 'name="cmp_5_name"' in html
     assert 'name="mat_5_result"' in html
     assert "<script" not in html.split("<main", 1)[1]
+
+
+def test_programs_with_nothing_on_sale_get_no_category_block(client, many_products, make_program):
+    # given a second program (a past year's, say) with nothing on sale
+    empty = make_program()
+    empty.name = "没有在售产品的项目"
+    empty.save(update_fields=["name"])
+    # when the catalogue is opened without choosing a program
+    html = client.get("/products/").content.decode()
+    # then only the program with products has its categories shown
+    assert f'aria-label="{many_products[0].program.name}"' in html
+    assert 'aria-label="没有在售产品的项目"' not in html
