@@ -444,3 +444,44 @@ def import_percent(job: ClassificationImport) -> int:
     if job.total_rows:
         return min(100, job.processed_rows * 100 // job.total_rows)
     return 0
+
+
+# --- the life of a list import job (classified lists, the provider directory) ------------
+
+# The one table of an import's statuses: (from, to). Nothing else assigns ``status``.
+IMPORT_FLOW = {("pending", "running"), ("running", "done"), ("running", "failed")}
+
+
+def import_set_status(job, target: str) -> None:
+    if (str(job.status), str(target)) not in IMPORT_FLOW:
+        raise DomainError("list_import.invalid_status", _("导入任务当前状态不能执行该操作"))
+    job.status = str(target)
+
+
+def import_claim(model, import_id: int):
+    """Lock a pending import job and mark it running; ``(job, False)`` when it was already
+    taken (a task delivered twice does the work once). NotFound when it does not exist."""
+    from django.db import transaction
+
+    from .models import ImportStatus
+
+    with transaction.atomic():
+        job = (
+            model.objects.select_for_update().select_related("program").filter(pk=import_id).first()
+        )
+        if job is None:
+            raise NotFound()
+        if job.status != ImportStatus.PENDING:
+            return job, False
+        import_set_status(job, ImportStatus.RUNNING)
+        job.save(update_fields=["status"])
+    return job, True
+
+
+def import_file_content(job) -> bytes:
+    """The stored file of an import job."""
+    job.file.open("rb")
+    try:
+        return job.file.read()
+    finally:
+        job.file.close()

@@ -24,6 +24,9 @@ from smevoucher.vouchers.services import ledger_fund
 from .imports import (
     ClassMatcher,
     batched,
+    import_claim,
+    import_file_content,
+    import_set_status,
     may_manage_classifications,
     open_list,
     read_uploaded_list,
@@ -240,7 +243,6 @@ CLASSIFICATION_IMPORT_BATCH = 500
 CLASSIFICATION_REFUSED_KEPT = 1000  # details kept; every refused row is still counted
 
 # The one table of an import's statuses: (from, to). Nothing else assigns ``status``.
-_IMPORT_FLOW = {("pending", "running"), ("running", "done"), ("running", "failed")}
 
 
 def _classification_program(actor, program_id: int) -> Program:
@@ -257,14 +259,6 @@ def _classification_program(actor, program_id: int) -> Program:
     if not may_manage_classifications(actor, program):
         raise NotFound()
     return program
-
-
-def _import_set_status(job, target: str) -> None:
-    if (str(job.status), str(target)) not in _IMPORT_FLOW:
-        raise DomainError(
-            "classification_import.invalid_status", _("导入任务当前状态不能执行该操作")
-        )
-    job.status = str(target)
 
 
 def classification_import_start(
@@ -331,19 +325,9 @@ def classification_import_run(*, import_id: int) -> ClassificationImport:
     system). A task delivered twice does the work once."""
     import logging
 
-    with transaction.atomic():
-        job = (
-            ClassificationImport.objects.select_for_update()
-            .select_related("program")
-            .filter(pk=import_id)
-            .first()
-        )
-        if job is None:
-            raise NotFound()
-        if job.status != ImportStatus.PENDING:
-            return job
-        _import_set_status(job, ImportStatus.RUNNING)
-        job.save(update_fields=["status"])
+    job, claimed = import_claim(ClassificationImport, import_id)
+    if not claimed:
+        return job
 
     try:
         rules = program_version_at(program=job.program).parsed
@@ -352,12 +336,7 @@ def classification_import_run(*, import_id: int) -> ClassificationImport:
             raise DomainError(
                 "classification_import.unknown_class", _("所选企业类别已不在该项目的现行规则中")
             )
-        job.file.open("rb")
-        try:
-            content = job.file.read()
-        finally:
-            job.file.close()
-        listing = open_list(content)
+        listing = open_list(import_file_content(job))
         if not job.class_code and not listing.has_class_column:
             raise DomainError("classification_import.class_required", _("文件中没有“类别”列"))
         job.total_rows = listing.count()
@@ -427,7 +406,7 @@ def _classification_import_finish(*, job, failure: str = "") -> ClassificationIm
 
     with transaction.atomic():
         before = job.status
-        _import_set_status(job, ImportStatus.FAILED if failure else ImportStatus.DONE)
+        import_set_status(job, ImportStatus.FAILED if failure else ImportStatus.DONE)
         if failure:
             # The whole file's problem leads the refused rows (row None: no one row).
             kept = job.refused[: CLASSIFICATION_REFUSED_KEPT - 1]

@@ -24,7 +24,13 @@ from smevoucher.core.i18n import platform_text
 from smevoucher.notifications.services import notify
 from smevoucher.orgs.selectors import org_acting_for
 from smevoucher.orgs.validation import clean_uscc
-from smevoucher.programs.imports import batched, read_uploaded_list
+from smevoucher.programs.imports import (
+    batched,
+    import_claim,
+    import_file_content,
+    import_set_status,
+    read_uploaded_list,
+)
 from smevoucher.programs.models import ImportStatus, Program, ProgramStatus
 from smevoucher.reviews.choices import ReviewAction
 from smevoucher.reviews.selectors import review_latest_for_subject
@@ -429,14 +435,6 @@ def provider_reinstate(*, actor, provider_id: int, reason: str) -> Provider:
 DIRECTORY_IMPORT_BATCH = 500
 DIRECTORY_REFUSED_KEPT = 1000  # details kept; every refused row is still counted
 
-_IMPORT_FLOW = {("pending", "running"), ("running", "done"), ("running", "failed")}
-
-
-def _import_set_status(job: DirectoryImport, target: str) -> None:
-    if (str(job.status), str(target)) not in _IMPORT_FLOW:
-        raise DomainError("directory_import.invalid_status", _("导入任务当前状态不能执行该操作"))
-    job.status = str(target)
-
 
 def _directory_program(actor, program_id: int) -> Program:
     program = Program.objects.filter(pk=program_id).first()
@@ -484,27 +482,12 @@ def directory_import_run(*, import_id: int) -> DirectoryImport:
     already listed (name, level, city), refuse the rest with a reason, and keep the
     counters current for the progress page. Each batch commits on its own; one audit
     record at the end (by the system). A task delivered twice does the work once."""
-    with transaction.atomic():
-        job = (
-            DirectoryImport.objects.select_for_update()
-            .select_related("program")
-            .filter(pk=import_id)
-            .first()
-        )
-        if job is None:
-            raise NotFound()
-        if job.status != ImportStatus.PENDING:
-            return job
-        _import_set_status(job, ImportStatus.RUNNING)
-        job.save(update_fields=["status"])
+    job, claimed = import_claim(DirectoryImport, import_id)
+    if not claimed:
+        return job
 
     try:
-        job.file.open("rb")
-        try:
-            content = job.file.read()
-        finally:
-            job.file.close()
-        listing = open_directory(content)
+        listing = open_directory(import_file_content(job))
         job.total_rows = listing.count()
         job.save(update_fields=["total_rows"])
         cities = CityMatcher(job.program.region_code[:2])
@@ -588,7 +571,7 @@ def _directory_import_batch(
 def _directory_import_finish(*, job: DirectoryImport, failure: str = "") -> DirectoryImport:
     with transaction.atomic():
         before = job.status
-        _import_set_status(job, ImportStatus.FAILED if failure else ImportStatus.DONE)
+        import_set_status(job, ImportStatus.FAILED if failure else ImportStatus.DONE)
         if failure:
             # The whole file's problem leads the refused rows (row None: no one row).
             kept = job.refused[: DIRECTORY_REFUSED_KEPT - 1]
