@@ -8,3 +8,5 @@ class SmsPurpose(models.TextChoices):
     RESET_PASSWORD = "reset_password", _("找回密码")
     CHANGE_PHONE = "change_phone", _("更换手机号")
     CERTIFY = "certify", _("机构认证确认")
+    SEAL = "seal", _("制作签章")
+    SIGN = "sign", _("签署合同")

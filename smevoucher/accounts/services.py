@@ -66,7 +66,14 @@ def sms_code_send(*, phone: str, purpose: str, ip_address: str | None) -> SmsCod
     if purpose in (SmsPurpose.REGISTER, SmsPurpose.CHANGE_PHONE) and registered:
         raise DomainError("phone.taken", _("该手机号已注册，请直接登录"), field="phone")
     if (
-        purpose in (SmsPurpose.LOGIN, SmsPurpose.RESET_PASSWORD, SmsPurpose.CERTIFY)
+        purpose
+        in (
+            SmsPurpose.LOGIN,
+            SmsPurpose.RESET_PASSWORD,
+            SmsPurpose.CERTIFY,
+            SmsPurpose.SEAL,
+            SmsPurpose.SIGN,
+        )
         and not registered
     ):
         raise DomainError("phone.unknown", _("该手机号尚未注册"), field="phone")

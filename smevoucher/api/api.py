@@ -271,6 +271,8 @@ api.add_router("/quotas", "smevoucher.quotas.api.router")
 api.add_router("/vouchers", "smevoucher.vouchers.api.router")
 api.add_router("/catalog", "smevoucher.catalog.api.router")
 api.add_router("/providers", "smevoucher.providers.api.router")
+api.add_router("/orders", "smevoucher.orders.api.router")
+api.add_router("/esign", "smevoucher.esign.api.router")
 
 # Mounted last: an unknown address under /api/v1/ answers JSON, not the portal's 404 page.
 unknown = Router()

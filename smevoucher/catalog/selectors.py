@@ -275,48 +275,79 @@ class _DeductionBasis:
     vouchers: tuple  # the enterprise's usable vouchers for this product
     deducted: dict  # year -> fen already held or deducted (the annual cap)
     program_year: int
+    provider: object = None  # ProviderHeadroom for the enterprise's city, when known
 
 
-def _deduction_basis(*, enterprise_org, product: Product) -> _DeductionBasis:
+def deduction_basis(
+    *,
+    enterprise_org,
+    product: Product,
+    rules=None,
+    vouchers=None,
+    deducted=None,
+    provider_usage=None,
+) -> _DeductionBasis:
+    """Read what the deduction depends on. The order service passes the rows it has locked
+    (``vouchers``, ``deducted``, ``provider_usage``) so that the same arithmetic runs on them."""
     from smevoucher.vouchers.choices import VoucherStatus
+    from smevoucher.vouchers.deduction import provider_headroom
     from smevoucher.vouchers.models import EnterpriseUsage, Voucher
     from smevoucher.vouchers.selectors import voucher_usable_problem
 
-    rules = program_version_at(program=product.program).parsed
+    rules = rules or program_version_at(program=product.program).parsed
     ratio_bp, per_order_cap_fen = rules.subsidy_for_category(product.category)
-    vouchers, deducted = (), {}
+    provider = None
     if enterprise_org is not None:
-        vouchers = tuple(
-            voucher
-            for voucher in Voucher.objects.filter(
+        if vouchers is None:
+            vouchers = Voucher.objects.filter(
                 org=enterprise_org,
                 program=product.program,
                 voucher_type__in=list(product.voucher_types),
                 status=VoucherStatus.ACTIVE,
                 available_fen__gt=0,
             ).order_by("valid_until", "pk")
+        vouchers = tuple(
+            voucher
+            for voucher in vouchers
             if voucher_usable_problem(voucher) is None
+            and voucher.voucher_type in product.voucher_types
             and _voucher_categories_allow(rules, voucher.voucher_type, product.category)
         )
-        deducted = dict(
-            EnterpriseUsage.objects.filter(org=enterprise_org, program=product.program).values_list(
-                "year", "deducted_fen"
+        if deducted is None:
+            deducted = dict(
+                EnterpriseUsage.objects.filter(
+                    org=enterprise_org, program=product.program
+                ).values_list("year", "deducted_fen")
             )
-        )
+        if rules.provider_city_share_bp is not None or (
+            rules.provider_annual_settlement_cap_fen is not None
+        ):
+            provider = provider_headroom(
+                provider=product.provider,
+                rules=rules,
+                city_code=enterprise_org.region_code[:4],
+                year=product.program.year,
+                usage=provider_usage,
+            )
     return _DeductionBasis(
         ratio_bp=ratio_bp,
         per_order_cap_fen=per_order_cap_fen,
         annual_cap_fen=rules.enterprise_annual_deduction_cap_fen,
-        vouchers=vouchers,
-        deducted=deducted,
+        vouchers=vouchers or (),
+        deducted=deducted or {},
         program_year=product.program.year,
+        provider=provider,
     )
 
 
-def _preview_at(basis: _DeductionBasis, price_fen: int) -> dict:
-    """The price after the best voucher, for one price: pure arithmetic on ``basis``."""
+def preview_at(basis: _DeductionBasis, price_fen: int) -> dict:
+    """The price after the best voucher, for one price: pure arithmetic on ``basis``, with
+    every cap's headroom (`vouchers.deduction.deduction_limits`)."""
+    from smevoucher.vouchers.deduction import deduction_limits, max_deduction
+
     by_ratio_fen = price_fen * basis.ratio_bp // 10_000
     annual_cap = basis.annual_cap_fen
+    provider = basis.provider
     preview = {
         "price_fen": price_fen,
         "ratio_bp": basis.ratio_bp,
@@ -325,19 +356,30 @@ def _preview_at(basis: _DeductionBasis, price_fen: int) -> dict:
         "annual_cap_left_fen": None
         if annual_cap is None
         else max(annual_cap - basis.deducted.get(basis.program_year, 0), 0),
+        "provider": provider,
         "by_ratio_fen": by_ratio_fen,
         "vouchers": [],
         "voucher": None,
         "deduction_fen": 0,
         "pay_fen": price_fen,
+        "limits": [],
+        "binding": None,
     }
     best = None
     for voucher in basis.vouchers:
+        limits = deduction_limits(
+            price_fen=price_fen,
+            ratio_bp=basis.ratio_bp,
+            per_order_cap_fen=basis.per_order_cap_fen,
+            voucher_available_fen=voucher.available_fen,
+            enterprise_cap_fen=annual_cap,
+            enterprise_used_fen=basis.deducted.get(voucher.year, 0),
+            provider=provider,
+        )
+        deduction, binding = max_deduction(limits)
         cap_left = (
             None if annual_cap is None else max(annual_cap - basis.deducted.get(voucher.year, 0), 0)
         )
-        limits = [by_ratio_fen, voucher.available_fen, basis.per_order_cap_fen, cap_left]
-        deduction = min(limit for limit in limits if limit is not None)
         entry = {
             "voucher_id": voucher.pk,
             "number": voucher.number,
@@ -350,6 +392,9 @@ def _preview_at(basis: _DeductionBasis, price_fen: int) -> dict:
             "annual_cap_left_fen": cap_left,
             "deduction_fen": deduction,
             "pay_fen": price_fen - deduction,
+            "left_after_fen": voucher.available_fen - deduction,
+            "limits": limits,
+            "binding": binding,
         }
         preview["vouchers"].append(entry)
         if best is None or deduction > best["deduction_fen"]:
@@ -360,6 +405,8 @@ def _preview_at(basis: _DeductionBasis, price_fen: int) -> dict:
             deduction_fen=best["deduction_fen"],
             pay_fen=best["pay_fen"],
             annual_cap_left_fen=best["annual_cap_left_fen"],
+            limits=best["limits"],
+            binding=best["binding"],
         )
     return preview
 
@@ -378,22 +425,22 @@ def deduction_preview(*, enterprise_org, product: Product, tier=None) -> dict:
     (the product page's 最高补贴). Money in fen; ratios in basis points. ``enterprise_org``
     may be None (a visitor): the figures then show the price without any deduction.
     """
-    basis = _deduction_basis(enterprise_org=enterprise_org, product=product)
+    basis = deduction_basis(enterprise_org=enterprise_org, product=product)
     if tier is not None:
-        return _preview_at(basis, tier.price_fen)
+        return preview_at(basis, tier.price_fen)
     if product.pricing_mode == PricingMode.FIXED:
-        return _preview_at(basis, product.platform_price_fen or 0)
+        return preview_at(basis, product.platform_price_fen or 0)
     prices = [t.price_fen for t in product.tiers.all()] or [product.min_price_fen]
-    return _headline([_preview_at(basis, price) for price in prices])
+    return _headline([preview_at(basis, price) for price in prices])
 
 
 def deduction_previews(*, enterprise_org, product: Product) -> tuple[dict, list[tuple]]:
     """The headline preview and one per tier, with a single read of the vouchers."""
-    basis = _deduction_basis(enterprise_org=enterprise_org, product=product)
+    basis = deduction_basis(enterprise_org=enterprise_org, product=product)
     tiers = list(product.tiers.all())
-    per_tier = [(tier, _preview_at(basis, tier.price_fen)) for tier in tiers]
+    per_tier = [(tier, preview_at(basis, tier.price_fen)) for tier in tiers]
     if product.pricing_mode == PricingMode.FIXED or not per_tier:
-        return _preview_at(basis, product.platform_price_fen or product.min_price_fen), per_tier
+        return preview_at(basis, product.platform_price_fen or product.min_price_fen), per_tier
     return _headline([preview for _tier, preview in per_tier]), per_tier
 
 

@@ -39,3 +39,15 @@ def parse_yuan(text, *, field: str = "amount", allow_zero: bool = False) -> int:
     if fen > MAX_FEN:
         raise DomainError("amount.too_large", _("金额超出允许范围"), field=field)
     return fen
+
+
+def rmb_upper(fen: int) -> str:
+    """Integer fen in uppercase RMB (大写金额), exact: 21000000 -> '贰拾壹万元整'.
+
+    cn2an truncates extra decimals, so it is given the exact yuan with two decimals."""
+    import cn2an
+
+    if fen < 0:
+        return "负" + rmb_upper(-fen)
+    whole, cents = divmod(fen, 100)
+    return cn2an.an2cn(f"{whole}.{cents:02d}", "rmb")

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "smevoucher.quotas",
     "smevoucher.providers",
     "smevoucher.catalog",
+    "smevoucher.orders",
+    "smevoucher.esign",
     "smevoucher.notifications",
     "smevoucher.uploads",
     "smevoucher.portal",

@@ -11,8 +11,10 @@ from .models import Upload
 from .validation import check_upload
 
 
-def upload_create(*, actor, uploaded, purpose: str) -> Upload:
-    """Accept one file for ``purpose`` after checking what it is; refuse with a clear reason."""
+def upload_create(*, actor, uploaded, purpose: str, record: bool = True) -> Upload:
+    """Accept one file for ``purpose`` after checking what it is; refuse with a clear reason.
+    ``record=False`` when the calling service's own record names the file (a generated
+    contract, a signed copy)."""
     checked = check_upload(uploaded)
     original_name = os.path.basename(getattr(uploaded, "name", "") or "")[:200] or "upload"
     upload = Upload(
@@ -27,12 +29,13 @@ def upload_create(*, actor, uploaded, purpose: str) -> Upload:
     try:
         with transaction.atomic():
             upload.save(force_insert=True)
-            audit_record(
-                actor=actor,
-                subject=upload,
-                action="upload.created",
-                data={"purpose": purpose, "size": upload.size, "type": upload.content_type},
-            )
+            if record:
+                audit_record(
+                    actor=actor,
+                    subject=upload,
+                    action="upload.created",
+                    data={"purpose": purpose, "size": upload.size, "type": upload.content_type},
+                )
     except BaseException:
         upload.file.delete(save=False)  # no file without its record
         raise

@@ -7,7 +7,14 @@ from collections import defaultdict
 from django.db.models import Sum
 
 from .choices import AccountKind, Movement
-from .models import EnterpriseUsage, LedgerAccount, LedgerEntry, LedgerTransaction, Voucher
+from .models import (
+    EnterpriseUsage,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    ProviderUsage,
+    Voucher,
+)
 
 
 def ledger_problems() -> list[str]:
@@ -110,4 +117,27 @@ def ledger_problems() -> list[str]:
             problems.append(
                 f"enterprise usage {usage}: issued {issued}, vouchers say {dict(expected['issued'])}"
             )
+
+    # The provider counters behind the provider caps agree with the orders' movements.
+    sign = {Movement.HOLD: 1, Movement.RELEASE: -1, Movement.REFUND: -1}
+    provider_expected: dict[tuple, dict] = defaultdict(lambda: defaultdict(int))
+    for provider_id, year, city, movement, total in (
+        LedgerTransaction.objects.filter(provider__isnull=False, movement__in=list(sign))
+        .values_list("provider_id", "voucher__year", "city_code", "movement")
+        .annotate(total=Sum("amount_fen"))
+    ):
+        provider_expected[(provider_id, year)][city] += sign[movement] * total
+    seen = set()
+    for usage in ProviderUsage.objects.all():
+        key = (usage.provider_id, usage.year)
+        seen.add(key)
+        by_city = {c: v for c, v in provider_expected.get(key, {}).items() if v}
+        cached = {c: int(v) for c, v in usage.by_city.items() if v}
+        if cached != by_city or usage.deducted_fen != sum(by_city.values()):
+            problems.append(
+                f"provider usage {usage}: {usage.deducted_fen} {cached}, ledger says {by_city}"
+            )
+    for key, by_city in provider_expected.items():
+        if key not in seen and any(by_city.values()):
+            problems.append(f"provider {key[0]} year {key[1]} has movements but no usage row")
     return problems

@@ -97,6 +97,30 @@ class EnterpriseUsage(models.Model):
         return f"{self.org_id}/{self.program_id}/{self.year}"
 
 
+class ProviderUsage(models.Model):
+    """Per provider (of one program) and year: the voucher value its orders hold or have
+    deducted, in all and per city of the ordering enterprises (the provider caps: at most a
+    share of a city's issued total, at most a yearly settlement total). Locked by every
+    movement that checks a provider cap, after the program accounts and before the
+    enterprise's usage row."""
+
+    provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    deducted_fen = models.BigIntegerField(default=0)
+    by_city = models.JSONField(default=dict)  # city code (4 digits) -> fen
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "year"], name="provider_usage_unique"),
+            models.CheckConstraint(
+                condition=Q(deducted_fen__gte=0), name="provider_usage_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id}/{self.year}"
+
+
 class LedgerAccount(models.Model):
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="ledger_accounts")
     voucher = models.ForeignKey(
@@ -138,6 +162,13 @@ class LedgerTransaction(models.Model):
     # A retried request carries the same key and moves money once.
     idempotency_key = models.CharField(max_length=100, unique=True)
     ref = models.CharField(_("关联单据"), max_length=100, blank=True)
+    # The provider an order's movement counts against, and the ordering enterprise's city:
+    # the provider caps are derived from these (`ledger_check`).
+    provider = models.ForeignKey(
+        "providers.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Nullable so that adding it kept SQLite from rebuilding the table (and its triggers).
+    city_code = models.CharField(max_length=4, null=True, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

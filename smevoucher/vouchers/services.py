@@ -1,7 +1,8 @@
 """Every movement of voucher value, as double-entry transactions in integer fen.
 
-Rows are locked in one order — program budget account, enterprise usage, voucher — so
-concurrent movements serialize without deadlocks. Each movement carries an idempotency key:
+Rows are locked in one order — the order (in the orders app), program accounts (budget,
+then payable), the provider's usage, the enterprise's usage, the voucher — so concurrent
+movements serialize without deadlocks. Each movement carries an idempotency key:
 the same key again returns the first transaction and moves nothing.
 """
 
@@ -21,7 +22,15 @@ from smevoucher.orgs.models import Organization
 from smevoucher.programs.models import ProgramVersion
 
 from .choices import AccountKind, Movement, VoucherStatus
-from .models import EnterpriseUsage, LedgerAccount, LedgerEntry, LedgerTransaction, Voucher
+from .deduction import provider_headroom, refuse_over_limit
+from .models import (
+    EnterpriseUsage,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    ProviderUsage,
+    Voucher,
+)
 from .selectors import voucher_usable_problem, yuan
 
 K = AccountKind
@@ -88,6 +97,8 @@ def _post(
     ref: str = "",
     memo: str = "",
     record: bool = True,
+    provider_id: int | None = None,
+    city_code: str = "",
 ) -> LedgerTransaction:
     """Write one balanced transaction and update the cached balances of its accounts, and
     its audit record unless the calling service writes the one record of its change."""
@@ -102,6 +113,8 @@ def _post(
         ref=ref[:100],
         actor=actor if getattr(actor, "pk", None) else None,
         memo=memo[:200],
+        provider_id=provider_id,
+        city_code=city_code if provider_id else None,
     )
     LedgerEntry.objects.bulk_create(
         [LedgerEntry(transaction=txn, account=a, amount_fen=amt) for a, amt in legs]
@@ -152,6 +165,29 @@ def _usage(org_id: int, program_id: int, year: int) -> EnterpriseUsage:
             org_id=org_id, program_id=program_id, year=year
         )
     return usage
+
+
+def _provider_usage(provider_id: int, year: int) -> ProviderUsage:
+    usage = (
+        ProviderUsage.objects.select_for_update().filter(provider_id=provider_id, year=year).first()
+    )
+    if usage is None:
+        try:
+            with transaction.atomic():
+                ProviderUsage.objects.create(provider_id=provider_id, year=year)
+        except IntegrityError:
+            pass
+        usage = ProviderUsage.objects.select_for_update().get(provider_id=provider_id, year=year)
+    return usage
+
+
+def _provider_count(usage: ProviderUsage | None, city_code: str, delta: int) -> None:
+    """Move a provider's counters (in all and in the city) by ``delta`` fen."""
+    if usage is None:
+        return
+    usage.deducted_fen += delta
+    usage.by_city = {**usage.by_city, city_code: int(usage.by_city.get(city_code, 0)) + delta}
+    usage.save(update_fields=["deducted_fen", "by_city"])
 
 
 @transaction.atomic
@@ -287,6 +323,7 @@ class _Locked:
     usage: EnterpriseUsage | None
     program_accounts: dict[str, LedgerAccount]
     earlier: LedgerTransaction | None
+    provider_usage: ProviderUsage | None = None
 
 
 def _lock_for(
@@ -297,6 +334,7 @@ def _lock_for(
     idempotency_key: str,
     program_accounts=(),
     usage=False,
+    provider_id: int | None = None,
 ) -> _Locked:
     """Check the input, lock what the movement touches in the one order, find a replay."""
     amount_fen, key = _amount(amount_fen), _key(idempotency_key)
@@ -308,10 +346,25 @@ def _lock_for(
         for kind in _PROGRAM_LOCK_ORDER
         if kind in program_accounts
     }
+    provider_row = _provider_usage(provider_id, peek["year"]) if provider_id else None
     usage_row = _usage(peek["org_id"], peek["program_id"], peek["year"]) if usage else None
     voucher = _voucher_locked(voucher_id)
     earlier = _replayed(key, movement=movement, amount_fen=amount_fen, voucher_id=voucher.pk)
-    return _Locked(amount_fen, key, voucher, usage_row, locked, earlier)
+    return _Locked(amount_fen, key, voucher, usage_row, locked, earlier, provider_row)
+
+
+def deduction_rows_locked(
+    *, voucher_id: int, provider_id: int
+) -> tuple[ProviderUsage, EnterpriseUsage, Voucher]:
+    """Lock, in the ledger's order, the rows an order's deduction is computed from: the
+    provider's usage, the enterprise's usage and the voucher (counters are created empty
+    on first use). Call inside the order's transaction, before `voucher_hold`."""
+    peek = Voucher.objects.filter(pk=voucher_id).values("org_id", "program_id", "year").first()
+    if peek is None:
+        raise NotFound()
+    provider_row = _provider_usage(provider_id, peek["year"])
+    usage_row = _usage(peek["org_id"], peek["program_id"], peek["year"])
+    return provider_row, usage_row, _voucher_locked(voucher_id)
 
 
 def _give_back(locked: _Locked, amount: int) -> LedgerAccount:
@@ -332,15 +385,22 @@ def voucher_hold(
     idempotency_key: str,
     ref: str = "",
     cap_fen: int | None = None,
+    provider=None,
+    city_code: str = "",
+    record: bool = True,
+    rules=None,
 ) -> LedgerTransaction:
     """Hold part of a voucher for an order (下单冻结), within the enterprise's annual
-    deduction cap ``cap_fen`` (None: the program's cap)."""
+    deduction cap ``cap_fen`` (None: the cap of ``rules``, else of the voucher's rules) and,
+    for an order of ``provider`` from an enterprise of ``city_code``, within the provider
+    caps of ``rules``."""
     locked = _lock_for(
         voucher_id=voucher_id,
         movement=Movement.HOLD,
         amount_fen=amount_fen,
         idempotency_key=idempotency_key,
         usage=True,
+        provider_id=provider.pk if provider is not None else None,
     )
     if locked.earlier:
         return locked.earlier
@@ -354,8 +414,9 @@ def voucher_hold(
             _("服务券余额不足：可用%(left)s元") % {"left": yuan(voucher.available_fen)},
             status=409,
         )
+    rules = rules or voucher.program_version.parsed
     if cap_fen is None:
-        cap_fen = voucher.program_version.parsed.enterprise_annual_deduction_cap_fen
+        cap_fen = rules.enterprise_annual_deduction_cap_fen
     if cap_fen is not None and usage.deducted_fen + amount_fen > cap_fen:
         raise DomainError(
             "enterprise.annual_cap",
@@ -363,6 +424,15 @@ def voucher_hold(
             % {"used": yuan(usage.deducted_fen), "cap": yuan(cap_fen)},
             status=409,
         )
+    if provider is not None:
+        headroom = provider_headroom(
+            provider=provider,
+            rules=rules,
+            city_code=city_code,
+            year=voucher.year,
+            usage=locked.provider_usage,
+        )
+        refuse_over_limit(headroom.limits(), amount_fen)
     accounts = _voucher_accounts(voucher)
     txn = _post(
         program_id=voucher.program_id,
@@ -373,18 +443,31 @@ def voucher_hold(
         voucher=voucher,
         actor=actor,
         ref=ref,
+        provider_id=provider.pk if provider is not None else None,
+        city_code=city_code,
+        record=record,
     )
     usage.deducted_fen += amount_fen
     usage.save(update_fields=["deducted_fen"])
+    _provider_count(locked.provider_usage, city_code, amount_fen)
     return txn
 
 
 @transaction.atomic
 def voucher_release(
-    *, actor, voucher_id: int, amount_fen: int, idempotency_key: str, ref: str = ""
+    *,
+    actor,
+    voucher_id: int,
+    amount_fen: int,
+    idempotency_key: str,
+    ref: str = "",
+    provider_id: int | None = None,
+    city_code: str = "",
+    record: bool = True,
 ) -> LedgerTransaction:
     """Give back what an order held (取消释放). On a voucher already recalled or expired the
-    value goes back to the program budget instead."""
+    value goes back to the program budget instead. The provider's counters (of an order's
+    hold) go down with it."""
     locked = _lock_for(
         voucher_id=voucher_id,
         movement=Movement.RELEASE,
@@ -392,6 +475,7 @@ def voucher_release(
         idempotency_key=idempotency_key,
         program_accounts=(K.BUDGET,),
         usage=True,
+        provider_id=provider_id,
     )
     if locked.earlier:
         return locked.earlier
@@ -409,15 +493,27 @@ def voucher_release(
         voucher=voucher,
         actor=actor,
         ref=ref,
+        provider_id=provider_id,
+        city_code=city_code,
+        record=record,
     )
     usage.deducted_fen -= amount_fen
     usage.save(update_fields=["deducted_fen"])
+    _provider_count(locked.provider_usage, city_code, -amount_fen)
     return txn
 
 
 @transaction.atomic
 def voucher_capture(
-    *, actor, voucher_id: int, amount_fen: int, idempotency_key: str, ref: str = ""
+    *,
+    actor,
+    voucher_id: int,
+    amount_fen: int,
+    idempotency_key: str,
+    ref: str = "",
+    provider_id: int | None = None,
+    city_code: str = "",
+    record: bool = True,
 ) -> LedgerTransaction:
     """The held deduction becomes used at payment (支付抵扣), owed to the provider."""
     locked = _lock_for(
@@ -444,12 +540,23 @@ def voucher_capture(
         voucher=voucher,
         actor=actor,
         ref=ref,
+        provider_id=provider_id,
+        city_code=city_code,
+        record=record,
     )
 
 
 @transaction.atomic
 def voucher_refund(
-    *, actor, voucher_id: int, amount_fen: int, idempotency_key: str, ref: str = ""
+    *,
+    actor,
+    voucher_id: int,
+    amount_fen: int,
+    idempotency_key: str,
+    ref: str = "",
+    provider_id: int | None = None,
+    city_code: str = "",
+    record: bool = True,
 ) -> LedgerTransaction:
     """A refunded order gives its deduction back to the voucher (not yet redeemed value only)."""
     locked = _lock_for(
@@ -459,6 +566,7 @@ def voucher_refund(
         idempotency_key=idempotency_key,
         program_accounts=(K.BUDGET, K.PAYABLE),
         usage=True,
+        provider_id=provider_id,
     )
     if locked.earlier:
         return locked.earlier
@@ -479,9 +587,13 @@ def voucher_refund(
         voucher=voucher,
         actor=actor,
         ref=ref,
+        provider_id=provider_id,
+        city_code=city_code,
+        record=record,
     )
     usage.deducted_fen -= amount_fen
     usage.save(update_fields=["deducted_fen"])
+    _provider_count(locked.provider_usage, city_code, -amount_fen)
     return txn
 
 

@@ -89,6 +89,28 @@ EXPECTED_OPERATIONS = {
     ("post", "/api/v1/providers/staff/{provider_id}/reinstate"),
     ("get", "/api/v1/providers/public"),
     ("get", "/api/v1/providers/public/{provider_id}"),
+    ("get", "/api/v1/orders/quote"),
+    ("get", "/api/v1/orders"),
+    ("post", "/api/v1/orders"),
+    ("get", "/api/v1/orders/{number}"),
+    ("post", "/api/v1/orders/{number}/actions"),
+    ("post", "/api/v1/orders/{number}/contract"),
+    ("post", "/api/v1/orders/{number}/contract/agree"),
+    ("post", "/api/v1/orders/{number}/contract/return"),
+    ("post", "/api/v1/orders/{number}/contract/sign-code"),
+    ("post", "/api/v1/orders/{number}/contract/sign"),
+    ("post", "/api/v1/orders/{number}/voucher-application"),
+    ("post", "/api/v1/orders/{number}/remittances"),
+    ("post", "/api/v1/orders/{number}/remittances/{remittance_id}/confirm"),
+    ("post", "/api/v1/orders/{number}/remittances/{remittance_id}/reject"),
+    ("post", "/api/v1/orders/{number}/service/progress"),
+    ("post", "/api/v1/orders/{number}/service/finish"),
+    ("post", "/api/v1/orders/{number}/evaluation"),
+    ("post", "/api/v1/orders/{number}/refund"),
+    ("post", "/api/v1/esign/verify"),
+    ("get", "/api/v1/esign/seal"),
+    ("post", "/api/v1/esign/seal/code"),
+    ("post", "/api/v1/esign/seal"),
 }
 
 
@@ -171,6 +193,7 @@ def test_only_the_public_operations_need_no_login(openapi):
         ("get", "/api/v1/regions"),
         ("get", "/api/v1/providers/public"),
         ("get", "/api/v1/providers/public/{provider_id}"),
+        ("post", "/api/v1/esign/verify"),
     }
 
 

@@ -115,8 +115,8 @@ def test_the_product_page_shows_the_enterprise_its_price_after_voucher(
     assert "210,000.00" in html
     assert "90,000.00" in html
     assert response.context["problem"] is None
-    # and as orders are not built yet, no apply button (and no placeholder)
-    assert "申请服务</a>" not in html
+    # and the apply button (申请服务) leads to the order page of this product
+    assert f'href="/orders/new/?product={product.pk}">申请服务</a>' in html
     assert "即将" not in html
     # the provider card
     assert "0771-5551234" in html

@@ -24,3 +24,13 @@ def wan(fen) -> str:
         return f"{fen // 1_000_000}万"
     whole, cents = divmod(fen, 100)
     return f"{whole:,}" if not cents else _yuan(fen)
+
+
+@register.filter
+def rmb_upper(fen) -> str:
+    """Integer fen in uppercase RMB (大写金额): 21000000 -> 贰拾壹万元整."""
+    from smevoucher.core.money import rmb_upper as _upper
+
+    if fen is None or fen == "":
+        return "—"
+    return _upper(int(fen))

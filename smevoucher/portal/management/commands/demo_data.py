@@ -89,6 +89,7 @@ class Command(BaseCommand):
             if not nested:
                 call_command("demo_providers", stdout=self.stdout)
                 call_command("demo_catalog", stdout=self.stdout)
+                call_command("demo_orders", stdout=self.stdout)
         finally:
             _running = nested
         self.stdout.write(f"demo data ready; every demo account's password is {DEMO_PASSWORD}")
