@@ -121,6 +121,8 @@ def guard_problem(order, action: str, side: str) -> str | None:
     contract = latest_contract_status(order) if action.endswith("contract") else None
     if action == "cancel_contract" and order.paid_fen > 0:
         return _("已有确认到账的汇款，不能取消合同；如需退款请申请退回支付")
+    if action == "cancel_contract" and _has_pending_remittance(order):
+        return _("有待服务机构确认的汇款，暂不能取消合同")
     if action == "contract_signed" and order.voucher_mode != "at_order":
         return _("该项目需先申请服务券并经审核")
     if action == "apply_voucher":

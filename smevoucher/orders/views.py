@@ -34,6 +34,7 @@ from .forms import (
     ServiceForm,
     StaffFilterForm,
 )
+from .payments import payment_methods
 from .selectors import (
     order_get_for_actor,
     order_timeline,
@@ -244,6 +245,7 @@ def detail(request, number: str):
         "service_form": ServiceForm(),
         "evaluate_form": EvaluateForm(),
         "active_entry": {Side.PROVIDER: "service_orders"}.get(side, "orders"),
+        "payment_methods": payment_methods(),
     }
     if side == Side.PROVIDER:
         context["headroom"] = _provider_headroom(order)

@@ -211,6 +211,20 @@ SMS_ALIYUN_ACCESS_KEY_ID = env.str("SMS_ALIYUN_ACCESS_KEY_ID", default="")
 SMS_ALIYUN_ACCESS_KEY_SECRET = env.str("SMS_ALIYUN_ACCESS_KEY_SECRET", default="")
 SMS_ALIYUN_TEMPLATES = env.dict("SMS_ALIYUN_TEMPLATES", default={})
 
+# E-seals and contract signing: who re-verifies the signer (SMS codes here; a face-verification
+# provider in production, smevoucher.esign.identity.FaceIdentityVerifier, configured by URL/key).
+ESIGN_IDENTITY_VERIFIER = env.str(
+    "ESIGN_IDENTITY_VERIFIER", default="smevoucher.esign.identity.SmsIdentityVerifier"
+)
+ESIGN_FACE_API_URL = env.str("ESIGN_FACE_API_URL", default="")
+ESIGN_FACE_API_KEY = env.str("ESIGN_FACE_API_KEY", default="")
+# The CJK font embedded in contracts and drawn in seals (empty: the first one installed).
+CJK_FONT_PATH = env.str("CJK_FONT_PATH", default="")
+# How enterprises pay the part the voucher does not (orders.payments).
+ORDER_PAYMENT_METHODS = env.list(
+    "ORDER_PAYMENT_METHODS", default=["smevoucher.orders.payments.CorporateTransfer"]
+)
+
 # Uploads: content-checked pdf/jpg/png, at most this many bytes.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 

@@ -65,7 +65,7 @@ def _order(status: str, **fields):
         "voucher": None,
         "latest_contract_status": None,
         "open_refund": False,
-        "pending_remittances": True,
+        "pending_remittances": False,
         "get_status_display": lambda: status,
     }
     values.update(fields)
@@ -78,6 +78,8 @@ def _guard_free(status: str, action: str, side: str):
         return _order(status, voucher_mode="per_order_review", latest_contract_status="signed")
     if action == "confirm":
         return _order(status, service_finished_at=object(), unpaid_fen=0)
+    if action == "confirm_remittance":
+        return _order(status, pending_remittances=True)
     if action in ("agree_contract", "return_contract"):
         return _order(status, latest_contract_status="drafted")
     if action == "sign_contract":

@@ -96,3 +96,29 @@ def test_other_tenants_get_404(
     assert order.number in listing
     assert "接单" in listing
     assert client.get(reverse("orders:detail", args=[order.number])).status_code == 200
+
+
+def test_staff_see_the_orders_of_their_region(
+    client, enterprise, range_product, top_tier, voucher, liuzhou_reviewer, nanning_reviewer
+):
+    from smevoucher.orders import services
+
+    order = services.order_place(
+        actor=enterprise,
+        product_id=range_product.pk,
+        tier_id=top_tier.pk,
+        voucher_id=voucher.pk,
+        idempotency_key="k-staff",
+    )
+    # Liuzhou's service center sees the Liuzhou enterprise's order, read-only
+    client.force_login(liuzhou_reviewer)
+    assert order.number in client.get(reverse("orders:staff")).content.decode()
+    page = client.get(reverse("orders:detail", args=[order.number])).content.decode()
+    assert "data-action=" not in page
+    # Nanning's does not, and the order itself answers 404
+    client.force_login(nanning_reviewer)
+    assert order.number not in client.get(reverse("orders:staff")).content.decode()
+    assert client.get(reverse("orders:detail", args=[order.number])).status_code == 404
+    # an enterprise cannot open the staff list
+    client.force_login(enterprise)
+    assert client.get(reverse("orders:staff")).status_code == 403
