@@ -18,6 +18,7 @@ from django.contrib.auth import logout as django_logout
 from django.contrib.auth import password_validation, user_logged_in
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -51,6 +52,9 @@ def _validate_password(password: str, *, user: User | None = None, field: str = 
         password_validation.validate_password(password, user=user)
     except ValidationError as exc:
         raise DomainError("password.weak", " ".join(exc.messages), field=field) from exc
+
+
+SIGNING_PURPOSES = (SmsPurpose.SEAL, SmsPurpose.SIGN)
 
 
 def sms_code_send(*, phone: str, purpose: str, ip_address: str | None) -> SmsCode:
@@ -88,14 +92,26 @@ def sms_code_send(*, phone: str, purpose: str, ip_address: str | None) -> SmsCod
                 "sms.too_soon", _("发送过于频繁，请%(seconds)d秒后再试") % {"seconds": wait}
             )
         today = start_of_local_day(now)
-        if SmsCode.objects.filter(phone=phone, created_at__gte=today).count() >= (
-            settings.SMS_DAILY_LIMIT_PER_PHONE
+        # Signing codes (seals, contracts) have their own daily allowance: a provider signs
+        # many contracts a day, and that must not use up the codes for logging in.
+        signing = purpose in SIGNING_PURPOSES
+        same_group = (
+            Q(purpose__in=SIGNING_PURPOSES) if signing else ~Q(purpose__in=SIGNING_PURPOSES)
+        )
+        daily_limit = (
+            settings.SMS_DAILY_LIMIT_SIGNING_PER_PHONE
+            if signing
+            else settings.SMS_DAILY_LIMIT_PER_PHONE
+        )
+        if (
+            SmsCode.objects.filter(same_group, phone=phone, created_at__gte=today).count()
+            >= daily_limit
         ):
             raise RateLimited(
                 "sms.daily_limit", _("该手机号今日获取验证码次数已达上限，请明天再试")
             )
         if ip_address and SmsCode.objects.filter(
-            ip_address=ip_address, created_at__gte=today
+            same_group, ip_address=ip_address, created_at__gte=today
         ).count() >= (settings.SMS_DAILY_LIMIT_PER_IP):
             raise RateLimited(
                 "sms.ip_daily_limit", _("当前网络今日获取验证码次数已达上限，请明天再试")

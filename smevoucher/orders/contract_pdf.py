@@ -16,6 +16,7 @@ from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PyPdfError
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -88,8 +89,9 @@ def _styles() -> dict[str, ParagraphStyle]:
         "title": ParagraphStyle("title", fontName=font, fontSize=20, leading=28, alignment=1),
         "meta": ParagraphStyle("meta", fontName=font, fontSize=9, leading=13, alignment=1),
         "h": ParagraphStyle("h", fontName=font, fontSize=12, leading=18, spaceBefore=10),
-        "body": ParagraphStyle("body", fontName=font, fontSize=10, leading=16),
-        "cell": ParagraphStyle("cell", fontName=font, fontSize=9.5, leading=14),
+        # CJK wrapping breaks between any two characters: long unspaced user text still fits
+        "body": ParagraphStyle("body", fontName=font, fontSize=10, leading=16, wordWrap="CJK"),
+        "cell": ParagraphStyle("cell", fontName=font, fontSize=9.5, leading=14, wordWrap="CJK"),
     }
 
 
@@ -108,6 +110,7 @@ def _table(rows, widths, style) -> Table:
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), _font()),  # else the cells name Helvetica
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
                 ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f3f4f6")),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -142,6 +145,7 @@ def render_contract(doc: ContractDocument) -> bytes:
         bottomMargin=20 * mm,
         title=f"服务合同 {doc.contract_number}",
         author="smevoucher",
+        initialFontName=_font(),  # no unembedded Helvetica in the file
     )
     width = PAGE_WIDTH - 40 * mm
     e, p = doc.enterprise, doc.provider
@@ -227,24 +231,27 @@ def signing_page(
     """One A4 page 合同签署页 with the two seal boxes of `SIGNATURE_BOXES`."""
     font = _font()
     buffer = io.BytesIO()
-    c = pdf_canvas.Canvas(buffer, pagesize=A4)
+    c = pdf_canvas.Canvas(buffer, pagesize=A4, initialFontName=font)
     c.setTitle(f"合同签署页 {contract_number}")
     c.setAuthor("smevoucher")
     c.setFont(font, 18)
     c.drawCentredString(PAGE_WIDTH / 2, PAGE_HEIGHT - 90, "合同签署页")
     c.setFont(font, 10)
+    # the digest stays whole on one line, so it can be read off and compared
     lines = [
         f"合同编号：{contract_number}（第 {version} 版）",
         f"订单编号：{order_number}",
-        f"本签署页附于上述合同正文（共 {body_pages} 页）之后，",
-        f"合同正文 SHA-256 摘要：{body_sha256[:32]}",
-        f"　　　　　　　　　　　 {body_sha256[32:]}",
+        "",
+        f"本签署页附于上述合同正文（共 {body_pages} 页，SHA-256 摘要",
+        f"{body_sha256}）之后，",
         "双方以电子签章签署即视为对合同正文全部内容的确认。",
     ]
     y = PAGE_HEIGHT - 140
     for line in lines:
-        c.drawString(70, y, line)
+        if line:
+            c.drawString(70, y, line)
         y -= 20
+    name_style = ParagraphStyle("name", fontName=font, fontSize=9, leading=13, wordWrap="CJK")
     c.setDash(3, 3)
     c.setStrokeColor(colors.HexColor("#bbbbbb"))
     for side, (x1, y1, x2, y2) in SIGNATURE_BOXES.items():
@@ -253,8 +260,10 @@ def signing_page(
         name = enterprise_name if side == "enterprise" else provider_name
         c.setFont(font, 11)
         c.drawString(x1, y2 + 12, label)
-        c.setFont(font, 9)
-        c.drawString(x1, y1 - 16, name[:24])
+        # the full name under the box, wrapped to the box's width
+        para = Paragraph(_text(name), name_style)
+        _, height = para.wrapOn(c, x2 - x1, 60)
+        para.drawOn(c, x1, y1 - 8 - height)
     c.showPage()
     c.save()
     return buffer.getvalue()
@@ -271,9 +280,15 @@ def signable_pdf(
 ) -> bytes:
     """The contract body (generated or uploaded) with the signing page as its last page: an
     ordinary PDF that the two signatures then update incrementally."""
-    reader = PdfReader(io.BytesIO(body))
-    if reader.is_encrypted:
-        raise ValueError("encrypted")
+    try:
+        reader = PdfReader(io.BytesIO(body))
+        if reader.is_encrypted:
+            raise ValueError("encrypted")
+        body_pages = len(reader.pages)
+    except PyPdfError as exc:  # a damaged upload: the caller reports it like an encrypted one
+        raise ValueError("unreadable") from exc
+    if body_pages == 0:
+        raise ValueError("empty")
     digest = hashlib.sha256(body).hexdigest()
     page = signing_page(
         contract_number=contract_number,
@@ -282,7 +297,7 @@ def signable_pdf(
         enterprise_name=enterprise_name,
         provider_name=provider_name,
         body_sha256=digest,
-        body_pages=len(reader.pages),
+        body_pages=body_pages,
     )
     writer = PdfWriter()
     writer.append(reader)

@@ -202,6 +202,8 @@ SMS_CODE_TTL_SECONDS = 5 * 60
 SMS_RESEND_SECONDS = 60
 SMS_DAILY_LIMIT_PER_PHONE = env.int("SMS_DAILY_LIMIT_PER_PHONE", default=10)
 SMS_DAILY_LIMIT_PER_IP = env.int("SMS_DAILY_LIMIT_PER_IP", default=50)
+# Codes to make an e-seal or sign a contract, per phone and day (counted apart from the above).
+SMS_DAILY_LIMIT_SIGNING_PER_PHONE = env.int("SMS_DAILY_LIMIT_SIGNING_PER_PHONE", default=200)
 SMS_MAX_VERIFY_ATTEMPTS = 5
 SMS_SIGNATURE = env.str("SMS_SIGNATURE", default="服务券平台")
 # The Aliyun adapter (SMS_BACKEND=smevoucher.notifications.sms.AliyunSmsBackend):

@@ -278,6 +278,25 @@ def test_the_daily_cap_per_phone_holds_until_the_next_local_day(
     assert SmsOutbox.objects.filter(phone=enterprise_user.phone).count() == 4
 
 
+def test_signing_codes_have_their_own_daily_allowance(clock, send_code, settings, enterprise_user):
+    # given the login cap of 2 a day already reached
+    settings.SMS_DAILY_LIMIT_PER_PHONE = 2
+    settings.SMS_DAILY_LIMIT_SIGNING_PER_PHONE = 3
+    for _n in range(2):
+        send_code(phone=enterprise_user.phone, purpose=SmsPurpose.LOGIN)
+        clock.advance(seconds=61)
+    # then contracts can still be signed (a provider signs many a day), up to their own cap
+    for _n in range(3):
+        send_code(phone=enterprise_user.phone, purpose=SmsPurpose.SIGN)
+        clock.advance(seconds=61)
+    with pytest.raises(RateLimited) as refused:
+        sms_code_send(phone=enterprise_user.phone, purpose=SmsPurpose.SIGN, ip_address=None)
+    assert refused.value.code == "sms.daily_limit"
+    # and signing did not use up what is left for logging in
+    with pytest.raises(RateLimited):
+        sms_code_send(phone=enterprise_user.phone, purpose=SmsPurpose.LOGIN, ip_address=None)
+
+
 def test_the_daily_cap_per_address_holds(send_code, settings):
     # given a cap of 2 a day per address, reached by two phones
     settings.SMS_DAILY_LIMIT_PER_IP = 2

@@ -320,3 +320,65 @@ def test_other_parties_cannot_act(order, make_org):
         services.order_act(actor=stranger, order_id=order.pk, action="cancel")
     assert refused.value.status == 404
     assert Order.objects.get(pk=order.pk).status == S.AWAITING_ACCEPTANCE
+
+
+def test_guangdong_contract_deadline_is_enforced(guangdong_order, provider_user, enterprise):
+    # given an order whose batch allows 30 days from ordering to an agreed contract
+    order = guangdong_order
+    services.order_act(actor=provider_user, order_id=order.pk, action="accept")
+    services.contract_draft(
+        actor=provider_user, order_id=order.pk, amount_fen=order.amount_fen, deposit_fen=0
+    )
+    # when the enterprise agrees 31 days after ordering
+    Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - dt.timedelta(days=31))
+    # then the contract is refused with the deadline
+    with pytest.raises(DomainError, match="已超过签约期限"):
+        services.contract_agree(actor=enterprise, order_id=order.pk)
+
+
+@pytest.fixture
+def guangdong_order(
+    make_program, make_provider, provider_org, enterprise_org, enterprise, liuzhou_reviewer
+):
+    from smevoucher.catalog import services as catalog
+    from smevoucher.catalog.tests.conftest import material_rows, product_input
+    from smevoucher.reviews.models import Review
+    from smevoucher.reviews.services import review_transition
+    from smevoucher.vouchers.services import voucher_issue
+
+    today = timezone.localdate()
+    program = make_program(
+        batches=[
+            {
+                "key": "b1",
+                "name": "第一批",
+                "issue_from": str(today - dt.timedelta(days=60)),
+                "issue_until": str(today + dt.timedelta(days=30)),
+                "order_deadline_days": 30,
+                "contract_deadline_days": 30,
+            }
+        ]
+    )
+    make_provider(program, provider_org)
+    data = product_input(
+        name="质量体系认证辅导", guide_price_fen=3 * WAN, platform_price_fen=2 * WAN
+    )
+    data.materials = material_rows(provider_org.owner, 1)
+    product = catalog.product_create(actor=provider_org.owner, program_id=program.pk, data=data)
+    catalog.product_transition(actor=provider_org.owner, product_id=product.pk, action="submit")
+    review = Review.objects.get(kind="product", object_id=str(product.pk))
+    review_transition(actor=liuzhou_reviewer, review_id=review.pk, action="approve")
+    catalog.product_transition(actor=provider_org.owner, product_id=product.pk, action="publish")
+    voucher = voucher_issue(
+        actor=None,
+        program_version=program.versions.get(),
+        org=enterprise_org,
+        voucher_type="general",
+        amount_fen=2 * WAN,
+        quota_fen=2 * WAN,
+        idempotency_key="gd-voucher",
+        batch_key="b1",
+    )
+    return services.order_place(
+        actor=enterprise, product_id=product.pk, voucher_id=voucher.pk, idempotency_key=key()
+    )

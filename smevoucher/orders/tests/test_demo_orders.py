@@ -1,0 +1,35 @@
+"""The demo orders: one in every status of the Guangxi flow, made once, the ledger exact."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from smevoucher.orders.models import Order
+from smevoucher.vouchers.checks import ledger_problems
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def test_demo_orders_cover_every_status_once(regions, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    call_command("demo_data", stdout=io.StringIO())
+    call_command("demo_orders", stdout=io.StringIO())
+    statuses = sorted(Order.objects.values_list("status", flat=True))
+    assert statuses == sorted(
+        [
+            "awaiting_acceptance",
+            "awaiting_contract",
+            "awaiting_payment",
+            "awaiting_service",
+            "in_service",
+            "awaiting_evaluation",
+            "evaluated",
+            "cancelled",
+        ]
+    )
+    returned = Order.objects.get(status="awaiting_contract").contracts.get()
+    assert returned.status == "returned"
+    assert ledger_problems() == []
