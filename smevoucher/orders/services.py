@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -356,7 +356,14 @@ def order_place(
         placed_by=actor,
         idempotency_key=key,
     )
-    order.save(force_insert=True)
+    try:
+        with transaction.atomic():
+            order.save(force_insert=True)
+    except IntegrityError as exc:
+        # The same form or call, submitted twice at once: the first one places the order.
+        raise DomainError(
+            "order.in_flight", _("订单正在提交，请稍候在“我购买的服务”中查看"), status=409
+        ) from exc
     if deduction:
         ledger.voucher_hold(
             record=False,

@@ -110,3 +110,23 @@ def test_fifty_enterprises_against_one_provider_city_cap(on_sale, make_org, issu
         16 * 3000 * 100
     )
     assert ledger_problems() == []
+
+
+def test_one_form_submitted_ten_times_at_once_places_one_order(
+    on_sale, enterprise_org, issue_voucher
+):
+    program, product = on_sale()
+    voucher = issue_voucher(program, enterprise_org, 2 * WAN)
+    user = enterprise_org.owner
+    _ok, refusals, errors = race(
+        lambda i: services.order_place(
+            actor=user, product_id=product.pk, voucher_id=voucher.pk, idempotency_key="same-click"
+        ),
+        10,
+    )
+    assert errors == []
+    assert set(refusals) <= {"order.in_flight"}
+    assert Order.objects.count() == 1
+    voucher.refresh_from_db()
+    assert voucher.held_fen == 3000 * 100
+    assert ledger_problems() == []
