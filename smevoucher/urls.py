@@ -24,7 +24,8 @@ urlpatterns = [
     path("providers/", include("smevoucher.providers.urls_public")),
     path("products/", include("smevoucher.catalog.urls")),
     path("orders/", include("smevoucher.orders.urls")),
-    path("esign/", include("smevoucher.esign.urls")),
+    path("", include("smevoucher.esign.urls")),  # /center/seal/ and /esign/verify/
+    path("claims/", include("smevoucher.settlements.urls")),
     path("captcha/", include("captcha.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),

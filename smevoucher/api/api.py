@@ -273,6 +273,7 @@ api.add_router("/catalog", "smevoucher.catalog.api.router")
 api.add_router("/providers", "smevoucher.providers.api.router")
 api.add_router("/orders", "smevoucher.orders.api.router")
 api.add_router("/esign", "smevoucher.esign.api.router")
+api.add_router("/settlements", "smevoucher.settlements.api.router")
 
 # Mounted last: an unknown address under /api/v1/ answers JSON, not the portal's 404 page.
 unknown = Router()

@@ -34,3 +34,14 @@ def cjk_font() -> tuple[str, int]:
         if Path(path).is_file():
             return path, index
     raise FontMissing("No CJK font found: install fonts-wqy-zenhei (Debian) or set CJK_FONT_PATH")
+
+
+@lru_cache(maxsize=1)
+def reportlab_cjk() -> str:
+    """Register the CJK font with reportlab once (embedded as a subset) and name it."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    path, index = cjk_font()
+    pdfmetrics.registerFont(TTFont("CJK", path, subfontIndex=index))
+    return "CJK"

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from smevoucher.core.fields import EncryptedTextField
 from smevoucher.orgs.models import Organization
 
+from .choices import IdentityMethod
+
 
 class PlatformCA(models.Model):
     """The root of trust of the platform's signatures (one row)."""
@@ -19,11 +21,18 @@ class PlatformCA(models.Model):
     private_key_pem = EncryptedTextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        verbose_name = _("平台签章根证书")
+        verbose_name_plural = _("平台签章根证书")
+
     def __str__(self) -> str:
         return "platform CA"
 
 
 class OrgSeal(models.Model):
+    """An organization's e-seal: its signing key (encrypted) and certificate, issued by the
+    platform CA, and the seal image shown where it signs. One in force per organization."""
+
     org = models.ForeignKey(
         Organization, verbose_name=_("机构"), on_delete=models.PROTECT, related_name="seals"
     )
@@ -33,9 +42,14 @@ class OrgSeal(models.Model):
     valid_until = models.DateTimeField(_("证书有效期至"))
     image_png = models.BinaryField(_("签章图片"))
     made_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("制作人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    identity_method = models.CharField(_("身份核验方式"), max_length=20)
+    identity_method = models.CharField(
+        _("身份核验方式"), max_length=20, choices=IdentityMethod.choices
+    )
     created_at = models.DateTimeField(_("制作时间"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
 

@@ -22,7 +22,10 @@ SEAL_YEARS = 3
 
 
 def _name(common: str, *, org: str = "", serial: str = "") -> x509.Name:
-    attrs = [x509.NameAttribute(NameOID.COMMON_NAME, common)]
+    attrs = [
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+        x509.NameAttribute(NameOID.COMMON_NAME, common),
+    ]
     if org:
         attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, org))
     if serial:
@@ -71,7 +74,8 @@ def _new_ca() -> tuple[str, str]:
 
 
 def platform_ca() -> PlatformCA:
-    """The platform CA, created on first use (once, also under concurrent first uses)."""
+    """The platform CA, created on first use: once, also under concurrent first uses (the
+    losing insert hits the unique ``singleton`` and reads the winner's row)."""
     ca = PlatformCA.objects.first()
     if ca is None:
         cert_pem, key_pem = _new_ca()
@@ -85,6 +89,13 @@ def platform_ca() -> PlatformCA:
 
 def ca_certificate() -> x509.Certificate:
     return x509.load_pem_x509_certificate(platform_ca().certificate_pem.encode())
+
+
+def ca_certificate_pem_if_made() -> str | None:
+    """The CA's certificate if the platform has one; reading never creates it (a public
+    verification must not write)."""
+    ca = PlatformCA.objects.only("certificate_pem").first()
+    return ca.certificate_pem if ca else None
 
 
 @dataclass(frozen=True)

@@ -25,34 +25,43 @@ def _star(draw: ImageDraw.ImageDraw, cx: float, cy: float, radius: float) -> Non
 
 
 def _char(ch: str, font, angle_deg: float) -> Image.Image:
-    box = font.getbbox(ch)
-    tile = Image.new("RGBA", (box[2] + 8, box[3] + 8), (0, 0, 0, 0))
-    ImageDraw.Draw(tile).text((4, 4), ch, font=font, fill=RED)
-    return tile.rotate(angle_deg, resample=Image.BICUBIC, expand=True)
+    side = int(font.size * 2)
+    tile = Image.new("RGBA", (side, side), (0, 0, 0, 0))
+    ImageDraw.Draw(tile).text((side / 2, side / 2), ch, font=font, fill=RED, anchor="mm")
+    return tile.rotate(angle_deg, resample=Image.BICUBIC)
 
 
 def draw_seal(org_name: str, caption: str = "合同专用章") -> bytes:
+    """The seal of ``org_name`` as PNG bytes (square, transparent outside the ring). The
+    whole name is drawn, however long: the arc widens and the characters shrink to fit."""
     path, index = cjk_font()
     image = Image.new("RGBA", (SIZE, SIZE), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
     c = SIZE / 2
-    draw.ellipse((10, 10, SIZE - 10, SIZE - 10), outline=RED, width=14)
+    ring = 14
+    draw.ellipse((10, 10, SIZE - 10, SIZE - 10), outline=RED, width=ring)
     _star(draw, c, c, SIZE * 0.13)
-    name = org_name.strip()[:20] or "—"
-    size = 44 if len(name) <= 12 else max(26, int(44 * 12 / len(name)))
+    name = "".join(org_name.split()) or "—"
+    count = len(name)
+    # The name runs clockwise along the upper arc, centred on the top, from lower left.
+    span = min(250.0, max(60.0, 21.0 * count))
+    outer = SIZE / 2 - 10 - ring - 6  # just inside the ring
+    size = 46
+    for _attempt in range(40):  # shrink until one character fits its share of the arc
+        radius = outer - size * 0.55
+        if size <= 14 or radius * math.radians(span) / count >= size * 1.02:
+            break
+        size -= 2
+    radius = outer - size * 0.55
     font = ImageFont.truetype(path, size, index=index)
-    # The name runs clockwise along the upper arc, from lower left to lower right.
-    span = min(240.0, 18.0 * len(name) + 40)
-    radius = SIZE / 2 - 14 - size * 0.85
     for i, ch in enumerate(name):
-        angle = -90 - span / 2 + (span * (i + 0.5) / len(name))  # degrees, 0 = right
+        angle = -90 - span / 2 + span * (i + 0.5) / count  # degrees, 0 = right, -90 = top
         x = c + radius * math.cos(math.radians(angle))
         y = c + radius * math.sin(math.radians(angle))
         tile = _char(ch, font, -(angle + 90))
         image.alpha_composite(tile, (int(x - tile.width / 2), int(y - tile.height / 2)))
     small = ImageFont.truetype(path, 30, index=index)
-    width = draw.textlength(caption, font=small)
-    draw.text((c - width / 2, c + SIZE * 0.2), caption, font=small, fill=RED)
+    draw.text((c, c + SIZE * 0.24), caption, font=small, fill=RED, anchor="mm")
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()

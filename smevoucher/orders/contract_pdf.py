@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import io
 from dataclasses import dataclass
-from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from pypdf import PdfReader, PdfWriter
@@ -21,12 +20,10 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from smevoucher.core.fonts import cjk_font
+from smevoucher.core.fonts import reportlab_cjk
 from smevoucher.core.money import rmb_upper, yuan
 
 FONT = "CJK"
@@ -76,11 +73,8 @@ class ContractDocument:
             raise ValueError("amounts must not be negative")
 
 
-@lru_cache(maxsize=1)
 def _font() -> str:
-    path, index = cjk_font()
-    pdfmetrics.registerFont(TTFont(FONT, path, subfontIndex=index))
-    return FONT
+    return reportlab_cjk()
 
 
 def _styles() -> dict[str, ParagraphStyle]:

@@ -34,6 +34,9 @@ class ReviewKind:
     on_returned: Callable = _noop
     on_rejected: Callable = _noop
     on_withdrawn: Callable = _noop
+    # Why ``action`` cannot be taken at the review's current step, or None (e.g. the paper
+    # materials of a redemption must be received before that step is approved).
+    step_guard: Callable = field(default=lambda *, subject, review, action: None)
     # Where staff see the subject's materials (a template included in the review page).
     materials_template: str = ""
     # extra context for that template: subject, viewer -> dict

@@ -123,6 +123,15 @@ def review_transition(*, actor, review_id: int, action: str, reason: str = "") -
                 "review.same_person", _("提交或审核上一环节的人员不能审核本环节"), status=403
             )
         raise DomainError("review.forbidden", _("您没有办理该环节的权限"), status=403)
+    kind = review_kind(review.kind)
+    if who == STAFF:
+        blocked = kind.step_guard(
+            subject=review.content_type.get_object_for_this_type(pk=review.object_id),
+            review=review,
+            action=action,
+        )
+        if blocked:
+            raise DomainError("review.step_blocked", blocked, status=409)
     reason = (reason or "").strip()
     if action in REASON_REQUIRED and not reason:
         raise DomainError("review.reason_required", _("退回或驳回时请填写原因"), field="reason")

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "smevoucher.catalog",
     "smevoucher.orders",
     "smevoucher.esign",
+    "smevoucher.settlements",
     "smevoucher.notifications",
     "smevoucher.uploads",
     "smevoucher.portal",

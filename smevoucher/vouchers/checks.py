@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db.models import Sum
+from django.db.models.functions import Coalesce
 
 from .choices import AccountKind, Movement
 from .models import (
@@ -119,11 +120,12 @@ def ledger_problems() -> list[str]:
             )
 
     # The provider counters behind the provider caps agree with the orders' movements.
-    sign = {Movement.HOLD: 1, Movement.RELEASE: -1, Movement.REFUND: -1}
+    sign = {Movement.HOLD: 1, Movement.RELEASE: -1, Movement.REFUND: -1, Movement.DISALLOW: -1}
     provider_expected: dict[tuple, dict] = defaultdict(lambda: defaultdict(int))
     for provider_id, year, city, movement, total in (
         LedgerTransaction.objects.filter(provider__isnull=False, movement__in=list(sign))
-        .values_list("provider_id", "voucher__year", "city_code", "movement")
+        .annotate(year=Coalesce("voucher__year", "program__year"))
+        .values_list("provider_id", "year", "city_code", "movement")
         .annotate(total=Sum("amount_fen"))
     ):
         provider_expected[(provider_id, year)][city] += sign[movement] * total

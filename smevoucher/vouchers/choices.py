@@ -32,3 +32,4 @@ class Movement(models.TextChoices):
     RECALL = "recall", _("回收")
     REFUND = "refund", _("退款退回")
     REDEEM = "redeem", _("兑现拨付")
+    DISALLOW = "disallow", _("兑现核减")

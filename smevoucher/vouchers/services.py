@@ -648,7 +648,14 @@ def voucher_recall(
 
 @transaction.atomic
 def ledger_redeem(
-    *, actor, program_id: int, amount_fen: int, idempotency_key: str, ref: str = ""
+    *,
+    actor,
+    program_id: int,
+    amount_fen: int,
+    idempotency_key: str,
+    ref: str = "",
+    provider_id: int | None = None,
+    record: bool = True,
 ) -> LedgerTransaction:
     """Pay out deducted value to a provider (兑现拨付)."""
     amount_fen, key = _amount(amount_fen), _key(idempotency_key)
@@ -667,4 +674,49 @@ def ledger_redeem(
         key=key,
         actor=actor,
         ref=ref,
+        provider_id=provider_id,
+        record=record,
     )
+
+
+@transaction.atomic
+def ledger_disallow(
+    *,
+    actor,
+    program_id: int,
+    amount_fen: int,
+    idempotency_key: str,
+    provider_id: int,
+    city_code: str,
+    ref: str = "",
+    record: bool = True,
+) -> LedgerTransaction:
+    """Take back the part of a redemption the reviewers cut (兑现核减): deducted value the
+    provider will not be paid returns from payable to the program budget, and no longer
+    counts against the provider's caps."""
+    amount_fen, key = _amount(amount_fen), _key(idempotency_key)
+    budget = _program_account(program_id, K.BUDGET, lock=True)
+    payable = _program_account(program_id, K.PAYABLE, lock=True)
+    earlier = _replayed(key, movement=Movement.DISALLOW, amount_fen=amount_fen, voucher_id=None)
+    if earlier:
+        return earlier
+    from smevoucher.programs.models import Program
+
+    year = Program.objects.filter(pk=program_id).values_list("year", flat=True).get()
+    usage = _provider_usage(provider_id, year)
+    if amount_fen > payable.balance_fen:
+        raise DomainError("redeem.too_much", _("核减金额超过已抵扣待兑现金额"), status=409)
+    txn = _post(
+        program_id=program_id,
+        movement=Movement.DISALLOW,
+        amount_fen=amount_fen,
+        legs=[(payable, -amount_fen), (budget, amount_fen)],
+        key=key,
+        actor=actor,
+        ref=ref,
+        provider_id=provider_id,
+        city_code=city_code,
+        record=record,
+    )
+    _provider_count(usage, city_code, -amount_fen)
+    return txn

@@ -111,6 +111,18 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/v1/esign/seal"),
     ("post", "/api/v1/esign/seal/code"),
     ("post", "/api/v1/esign/seal"),
+    ("get", "/api/v1/settlements/claimable-orders"),
+    ("get", "/api/v1/settlements/claims"),
+    ("post", "/api/v1/settlements/claims"),
+    ("get", "/api/v1/settlements/claims/{claim_id}"),
+    ("put", "/api/v1/settlements/claims/{claim_id}/materials"),
+    ("post", "/api/v1/settlements/claims/{claim_id}/submit"),
+    ("post", "/api/v1/settlements/staff/lines/{line_id}/cut"),
+    ("post", "/api/v1/settlements/staff/claims/{claim_id}/paper"),
+    ("post", "/api/v1/settlements/staff/notices"),
+    ("post", "/api/v1/settlements/staff/claims/{claim_id}/pay"),
+    ("get", "/api/v1/settlements/staff/budget/{program_id}"),
+    ("get", "/api/v1/settlements/notices"),
 }
 
 
@@ -194,6 +206,7 @@ def test_only_the_public_operations_need_no_login(openapi):
         ("get", "/api/v1/providers/public"),
         ("get", "/api/v1/providers/public/{provider_id}"),
         ("post", "/api/v1/esign/verify"),
+        ("get", "/api/v1/settlements/notices"),
     }
 
 

@@ -1369,6 +1369,226 @@ EXEMPT.update(
 )
 
 
+# --- redemption (issue 7) ---
+
+
+def _disallow(given):
+    from smevoucher.vouchers.services import ledger_disallow
+
+    order, _provider = _order_at(given, "awaiting_service")
+    return lambda: ledger_disallow(
+        actor=None,
+        program_id=order.program_id,
+        amount_fen=100,
+        idempotency_key="audit-disallow",
+        provider_id=order.provider_id,
+        city_code=order.city_code,
+    )
+
+
+def _claim_input(given, order, provider_user):
+    import datetime as dt
+
+    from smevoucher.settlements.services import LineInput
+
+    invoice = uploads.upload_create(
+        actor=provider_user, uploaded=_claim_pdf("发票.pdf"), purpose="claim_invoice"
+    )
+    return [
+        LineInput(
+            order_id=order.pk,
+            invoice_number="04450001",
+            invoice_amount_fen=order.captured_fen,
+            invoice_date=dt.date.today(),
+            invoice_upload_id=str(invoice.pk),
+        )
+    ]
+
+
+def _claim_pdf(name: str):
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/pdf")
+
+
+def _claim(given, *, stamped=True, submitted=False):
+    from smevoucher.settlements import services as settlements
+
+    order, provider_user = _order_at(given, "evaluated")
+    claim = settlements.claim_create(
+        actor=provider_user,
+        program_id=order.program_id,
+        lines=_claim_input(given, order, provider_user),
+    )
+    if stamped:
+        form = uploads.upload_create(
+            actor=provider_user, uploaded=_claim_pdf("申请表.pdf"), purpose="claim_material"
+        )
+        settlements.claim_update(
+            actor=provider_user, claim_id=claim.pk, stamped_form_id=str(form.pk)
+        )
+    if submitted:
+        settlements.claim_submit(actor=provider_user, claim_id=claim.pk)
+    return claim, provider_user
+
+
+def _claim_create(given):
+    from smevoucher.settlements import services as settlements
+
+    order, provider_user = _order_at(given, "evaluated")
+    lines = _claim_input(given, order, provider_user)
+    return lambda: settlements.claim_create(
+        actor=provider_user, program_id=order.program_id, lines=lines
+    ), "claim.created"
+
+
+def _claim_update(given):
+    from smevoucher.settlements import services as settlements
+
+    claim, provider_user = _claim(given, stamped=False)
+    form = uploads.upload_create(
+        actor=provider_user, uploaded=_claim_pdf("申请表.pdf"), purpose="claim_material"
+    )
+    return lambda: settlements.claim_update(
+        actor=provider_user, claim_id=claim.pk, stamped_form_id=str(form.pk)
+    ), "claim.updated"
+
+
+def _claim_submit(given):
+    from smevoucher.settlements import services as settlements
+
+    claim, provider_user = _claim(given)
+    return lambda: settlements.claim_submit(
+        actor=provider_user, claim_id=claim.pk
+    ), "claim.submitted"
+
+
+def _claim_line_cut(given):
+    from smevoucher.settlements import services as settlements
+
+    claim, _provider = _claim(given, submitted=True)
+    line = claim.lines.get()
+    return lambda: settlements.claim_line_cut(
+        actor=_staff_with("reviewer"),
+        line_id=line.pk,
+        approved_fen=line.claimed_fen - 100,
+        reason="核减",
+    ), "claim.line_cut"
+
+
+def _claim_paper_received(given):
+    from smevoucher.settlements import services as settlements
+
+    claim, _provider = _claim(given, submitted=True)
+    return lambda: settlements.claim_paper_received(
+        actor=_staff_with("reviewer"), claim_id=claim.pk
+    ), "claim.paper_received"
+
+
+def _approved_claim(given):
+    from smevoucher.settlements.models import Claim
+
+    claim, provider_user = _claim(given, submitted=True)
+    Claim.objects.filter(pk=claim.pk).update(status="approved")  # as after the four steps
+    return claim, provider_user
+
+
+def _staff_with(*roles):
+    from smevoucher.accounts.models import User
+    from smevoucher.regions.models import Region
+    from smevoucher.staff.models import StaffProfile, StaffRoleGrant
+
+    phone = {"approver": "13700007001", "finance": "13700007002", "reviewer": "13700007003"}[
+        roles[0]
+    ]
+    user = User.objects.create_user(phone, PASSWORD, is_staff=True)
+    StaffProfile.objects.create(user=user, region=Region.objects.get(code="45"))
+    for role in roles:
+        StaffRoleGrant.objects.create(user=user, role=role)
+    return user
+
+
+def _notice_publish(given):
+    from smevoucher.settlements import services as settlements
+
+    claim, _provider = _approved_claim(given)
+    approver = _staff_with("approver")
+    return lambda: settlements.notice_publish(
+        actor=approver, program_id=claim.program_id, claim_ids=[claim.pk]
+    ), "notice.published"
+
+
+def _noticed(given):
+    from smevoucher.settlements import services as settlements
+
+    claim, _provider = _approved_claim(given)
+    approver = _staff_with("approver")
+    notice = settlements.notice_publish(
+        actor=approver, program_id=claim.program_id, claim_ids=[claim.pk]
+    )
+    return claim, notice, approver
+
+
+def _objection_raise(given):
+    from smevoucher.settlements import services as settlements
+
+    claim, notice, _approver = _noticed(given)
+    return lambda: settlements.objection_raise(
+        actor=given.user, notice_id=notice.pk, content="异议", claim_id=claim.pk
+    ), "objection.raised"
+
+
+def _objection_answer(given):
+    from smevoucher.settlements import services as settlements
+
+    _claim_row, notice, approver = _noticed(given)
+    objection = settlements.objection_raise(actor=given.user, notice_id=notice.pk, content="异议")
+    return lambda: settlements.objection_answer(
+        actor=approver, objection_id=objection.pk, answer="已核实", upheld=False
+    ), "objection.answered"
+
+
+def _claim_pay(given):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from smevoucher.settlements import services as settlements
+    from smevoucher.settlements.models import Notice
+
+    claim, notice, _approver = _noticed(given)
+    Notice.objects.filter(pk=notice.pk).update(
+        objection_until=timezone.localdate() - dt.timedelta(days=1)
+    )
+    finance = _staff_with("finance")
+    return lambda: settlements.claim_pay(actor=finance, claim_id=claim.pk), "claim.paid"
+
+
+CASES.update(
+    {
+        "smevoucher.vouchers.services.ledger_disallow": _ledger("disallow", _disallow),
+        "smevoucher.settlements.services.claim_create": _claim_create,
+        "smevoucher.settlements.services.claim_update": _claim_update,
+        "smevoucher.settlements.services.claim_submit": _claim_submit,
+        "smevoucher.settlements.services.claim_line_cut": _claim_line_cut,
+        "smevoucher.settlements.services.claim_paper_received": _claim_paper_received,
+        "smevoucher.settlements.services.notice_publish": _notice_publish,
+        "smevoucher.settlements.services.objection_raise": _objection_raise,
+        "smevoucher.settlements.services.objection_answer": _objection_answer,
+        "smevoucher.settlements.services.claim_pay": _claim_pay,
+    }
+)
+EXEMPT.update(
+    {
+        # Called by the review of a claim inside its transaction: the review's record is the
+        # one record of the decision.
+        "smevoucher.settlements.services.on_review_moved": "recorded by its caller",
+    }
+)
+
+
 def test_every_public_service_is_audited_or_exempt():
     # given every public function of every app's services
     found = _public_service_functions()

@@ -25,6 +25,10 @@ class Migration(migrations.Migration):
                 ('private_key_pem', smevoucher.core.fields.EncryptedTextField()),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
             ],
+            options={
+                'verbose_name': '平台签章根证书',
+                'verbose_name_plural': '平台签章根证书',
+            },
         ),
         migrations.CreateModel(
             name='OrgSeal',
@@ -35,10 +39,10 @@ class Migration(migrations.Migration):
                 ('serial', models.CharField(max_length=64, verbose_name='证书序列号')),
                 ('valid_until', models.DateTimeField(verbose_name='证书有效期至')),
                 ('image_png', models.BinaryField(verbose_name='签章图片')),
-                ('identity_method', models.CharField(max_length=20, verbose_name='身份核验方式')),
+                ('identity_method', models.CharField(choices=[('sms', '短信验证码'), ('face', '人脸核验')], max_length=20, verbose_name='身份核验方式')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='制作时间')),
                 ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='注销时间')),
-                ('made_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('made_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='制作人')),
                 ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='seals', to='orgs.organization', verbose_name='机构')),
             ],
             options={

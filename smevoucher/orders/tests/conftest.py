@@ -41,12 +41,12 @@ def png_file(name: str = "转账凭证.png") -> SimpleUploadedFile:
 
 
 @pytest.fixture
-def enterprise(enterprise_org):  # noqa: F811
+def enterprise(enterprise_org):
     return enterprise_org.owner
 
 
 @pytest.fixture
-def range_product(make_product):  # noqa: F811
+def range_product(make_product):
     """A range-priced product whose top tier is the manual's 300,000 yuan service."""
     return make_product("on_sale", data=range_input())
 
@@ -57,7 +57,7 @@ def top_tier(range_product):
 
 
 @pytest.fixture
-def voucher(program, enterprise_org, issue_voucher):  # noqa: F811
+def voucher(program, enterprise_org, issue_voucher):
     return issue_voucher(program, enterprise_org, 30 * WAN)
 
 
@@ -81,7 +81,7 @@ def send_code(settings, django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def drive(enterprise, provider_user, send_code, province_reviewer):  # noqa: F811
+def drive(enterprise, provider_user, send_code, province_reviewer):
     """``drive(order, to=status)``: take an order along its flow through the services."""
     from smevoucher.orders.demo import advance
 

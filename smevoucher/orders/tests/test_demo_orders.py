@@ -17,19 +17,25 @@ def test_demo_orders_cover_every_status_once(regions, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     call_command("demo_data", stdout=io.StringIO())
     call_command("demo_orders", stdout=io.StringIO())
-    statuses = sorted(Order.objects.values_list("status", flat=True))
-    assert statuses == sorted(
-        [
-            "awaiting_acceptance",
-            "awaiting_contract",
-            "awaiting_payment",
-            "awaiting_service",
-            "in_service",
-            "awaiting_evaluation",
-            "evaluated",
-            "cancelled",
-        ]
-    )
+    statuses = set(Order.objects.values_list("status", flat=True))
+    assert Order.objects.count() == 13
+    assert statuses == {
+        "awaiting_acceptance",
+        "awaiting_contract",
+        "awaiting_payment",
+        "awaiting_service",
+        "in_service",
+        "awaiting_evaluation",
+        "evaluated",
+        "cancelled",
+    }
     returned = Order.objects.get(status="awaiting_contract").contracts.get()
     assert returned.status == "returned"
+    # and demo_claims put five of the evaluated orders into claims at each step
+    from smevoucher.settlements.models import Claim
+
+    assert sorted(Claim.objects.values_list("status", flat=True)) == sorted(
+        ["draft", "submitted", "submitted", "approved", "notice"]
+    )
+    assert Claim.objects.exclude(paper_receipt_number="").count() == 3
     assert ledger_problems() == []

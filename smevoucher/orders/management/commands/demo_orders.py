@@ -39,6 +39,12 @@ ORDERS = [
     ("awaiting-evaluation", "制造业企业经营管理诊断", "13900000011", S.AWAITING_EVALUATION),
     ("evaluated", "品牌策划与中高端展会推广", "13900000013", S.EVALUATED),
     ("cancelled", "高新技术企业认定申报辅导", "13900000011", S.CANCELLED),
+    # evaluated orders for the redemption claims of ``demo_claims``
+    ("claim-1", "知识产权管理体系贯标辅导", "13900000013", S.EVALUATED),
+    ("claim-2", "精益生产现场诊断与改善", "13900000013", S.EVALUATED),
+    ("claim-3", "知识产权管理体系贯标辅导", "13900000013", S.EVALUATED),
+    ("claim-4", "精益生产现场诊断与改善", "13900000013", S.EVALUATED),
+    ("claim-5", "知识产权管理体系贯标辅导", "13900000013", S.EVALUATED),
 ]
 MARK = "演示订单"
 

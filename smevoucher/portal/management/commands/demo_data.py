@@ -37,6 +37,7 @@ STAFF = [
     ("13800000004", "自治区财务人员", "自治区财政厅", "45", ["finance"]),
     ("13800000005", "自治区审计员", "自治区审计部门", "45", ["auditor"]),
     ("13800000006", "自治区系统管理员", "自治区工业和信息化厅", "45", ["sysadmin"]),
+    ("13800000007", "自治区工信厅审批人", "自治区工业和信息化厅", "45", ["approver"]),
 ]
 
 # phone, organization, USCC, district, legal representative, ID number, approved by
@@ -90,6 +91,7 @@ class Command(BaseCommand):
                 call_command("demo_providers", stdout=self.stdout)
                 call_command("demo_catalog", stdout=self.stdout)
                 call_command("demo_orders", stdout=self.stdout)
+                call_command("demo_claims", stdout=self.stdout)
         finally:
             _running = nested
         self.stdout.write(f"demo data ready; every demo account's password is {DEMO_PASSWORD}")

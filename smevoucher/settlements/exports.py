@@ -1,0 +1,255 @@
+"""The papers a provider prints, stamps and uploads (Guangdong): the redemption application
+form (服务券兑现申请表) as PDF, and the usage detail summary (服务券使用情况明细汇总表) as
+Excel and as PDF. Chinese fonts are embedded; text a person typed is written as text, never
+as a spreadsheet formula."""
+
+from __future__ import annotations
+
+import io
+from xml.sax.saxutils import escape
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from smevoucher.core.fonts import reportlab_cjk
+from smevoucher.core.money import rmb_upper, yuan
+
+from .models import Claim
+from .selectors import claim_lines
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MONEY_FORMAT = "#,##0.00"
+HEADERS = (
+    "序号",
+    "订单编号",
+    "企业名称",
+    "服务产品",
+    "下单时间",
+    "合同金额(元)",
+    "服务券抵扣(元)",
+    "发票号码",
+    "发票金额(元)",
+    "开票日期",
+    "申请兑现(元)",
+    "核定兑现(元)",
+)
+
+
+def safe_cell(value):
+    """A string a spreadsheet would run as a formula is kept as text (OWASP CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _rows(claim: Claim) -> list[list]:
+    rows = []
+    for n, line in enumerate(claim_lines(claim), start=1):
+        order = line.order
+        rows.append(
+            [
+                n,
+                order.number,
+                order.enterprise.name,
+                order.product_name,
+                timezone.localtime(order.created_at).strftime("%Y-%m-%d"),
+                order.contract_total_fen,
+                order.deduction_fen,
+                line.invoice_number,
+                line.invoice_amount_fen,
+                line.invoice_date.strftime("%Y-%m-%d"),
+                line.claimed_fen,
+                line.approved_fen,
+            ]
+        )
+    return rows
+
+
+MONEY_COLUMNS = (5, 6, 8, 10, 11)
+
+
+def summary_xlsx(claim: Claim) -> bytes:
+    """服务券使用情况明细汇总表 as Excel: money as numbers in yuan with two decimals."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "明细汇总"
+    sheet.append([safe_cell(f"服务券使用情况明细汇总表（{claim.provider.org.name}）")])
+    sheet.append(
+        [safe_cell(f"兑现申请编号：{claim.number}"), None, safe_cell(f"项目：{claim.program.name}")]
+    )
+    sheet.append(list(HEADERS))
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center")
+    rows = _rows(claim)
+    for row in rows:
+        values = [safe_cell(v) for v in row]
+        for index in MONEY_COLUMNS:
+            values[index] = row[index] / 100
+        sheet.append(values)
+    total_row = ["合计", None, None, None, None]
+    total_row += [sum(r[5] for r in rows) / 100, sum(r[6] for r in rows) / 100, None]
+    total_row += [
+        sum(r[8] for r in rows) / 100,
+        None,
+        claim.claimed_fen / 100,
+        claim.approved_fen / 100,
+    ]
+    sheet.append(total_row)
+    for row in sheet.iter_rows(min_row=4, max_row=sheet.max_row):
+        for index in MONEY_COLUMNS:
+            row[index].number_format = MONEY_FORMAT
+    for column, width in zip(
+        "ABCDEFGHIJKL", (6, 24, 28, 24, 12, 14, 14, 16, 14, 12, 14, 14), strict=True
+    ):
+        sheet.column_dimensions[column].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _styles():
+    font = reportlab_cjk()
+    return {
+        "title": ParagraphStyle("t", fontName=font, fontSize=16, leading=22, alignment=1),
+        "body": ParagraphStyle("b", fontName=font, fontSize=10, leading=15, wordWrap="CJK"),
+        "cell": ParagraphStyle("c", fontName=font, fontSize=8, leading=11, wordWrap="CJK"),
+    }
+
+
+def _grid(data, widths, font) -> Table:
+    table = Table(data, colWidths=widths, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), font),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f4f6")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        )
+    )
+    return table
+
+
+def summary_pdf(claim: Claim) -> bytes:
+    """服务券使用情况明细汇总表 as PDF (landscape), to print and stamp."""
+    s = _styles()
+    font = reportlab_cjk()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=landscape(A4),
+        leftMargin=10 * mm,
+        rightMargin=10 * mm,
+        topMargin=12 * mm,
+        bottomMargin=12 * mm,
+        title=f"服务券使用情况明细汇总表 {claim.number}",
+        author="smevoucher",
+        initialFontName=font,
+    )
+    cell = s["cell"]
+    rows = _rows(claim)
+    data = [[Paragraph(h, cell) for h in HEADERS]]
+    for row in rows:
+        data.append(
+            [
+                Paragraph(escape(yuan(v) if i in MONEY_COLUMNS else str(v)), cell)
+                for i, v in enumerate(row)
+            ]
+        )
+    data.append(
+        [Paragraph("合计", cell)]
+        + [Paragraph("", cell)] * 4
+        + [
+            Paragraph(yuan(sum(r[5] for r in rows)), cell),
+            Paragraph(yuan(sum(r[6] for r in rows)), cell),
+            Paragraph("", cell),
+            Paragraph(yuan(sum(r[8] for r in rows)), cell),
+            Paragraph("", cell),
+            Paragraph(yuan(claim.claimed_fen), cell),
+            Paragraph(yuan(claim.approved_fen), cell),
+        ]
+    )
+    widths = [8, 42, 38, 34, 18, 20, 20, 22, 20, 18, 18, 18]
+    story = [
+        Paragraph("服务券使用情况明细汇总表", s["title"]),
+        Paragraph(
+            escape(
+                f"服务机构：{claim.provider.org.name}　兑现申请编号：{claim.number}　项目：{claim.program.name}"
+            ),
+            s["body"],
+        ),
+        Spacer(1, 6),
+        _grid(data, [w * mm for w in widths], font),
+        Spacer(1, 16),
+        Paragraph(
+            "服务机构（盖章）：　　　　　　　　　　　　法定代表人（签字）：　　　　　　　　　日期：",
+            s["body"],
+        ),
+    ]
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def application_pdf(claim: Claim) -> bytes:
+    """服务券兑现申请表: the provider, the totals in figures and uppercase, the orders."""
+    s = _styles()
+    font = reportlab_cjk()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=f"服务券兑现申请表 {claim.number}",
+        author="smevoucher",
+        initialFontName=font,
+    )
+    org = claim.provider.org
+    bank = getattr(org, "bank_account", None)
+    cell = s["body"]
+    lines = claim_lines(claim)
+
+    def p(text) -> Paragraph:
+        return Paragraph(escape(str(text)), cell)
+
+    info = [
+        [p("服务机构名称"), p(org.name)],
+        [p("统一社会信用代码"), p(org.uscc)],
+        [p("法定代表人"), p(org.legal_rep_name)],
+        [p("服务券项目"), p(claim.program.name)],
+        [p("兑现申请编号"), p(claim.number)],
+        [p("兑现订单数"), p(len(lines))],
+        [p("申请兑现金额"), p(f"{yuan(claim.claimed_fen)} 元（{rmb_upper(claim.claimed_fen)}）")],
+        [
+            p("收款账户"),
+            p(f"{bank.account_name} {bank.bank_name} 尾号{bank.account_last4}" if bank else "—"),
+        ],
+        [p("订单编号"), p("、".join(line.order.number for line in lines))],
+    ]
+    story = [
+        Paragraph("服务券兑现申请表", s["title"]),
+        Spacer(1, 10),
+        _grid(info, [45 * mm, 129 * mm], font),
+        Spacer(1, 12),
+        Paragraph(
+            "本机构承诺：所申请兑现的服务均已按合同完成并经企业评价，所附合同、发票、转账凭证及服务成果真实有效，"
+            "如有虚假，愿承担相应责任。",
+            cell,
+        ),
+        Spacer(1, 30),
+        Paragraph("服务机构（盖章）：　　　　　　　　　　　　　法定代表人（签字）：", cell),
+        Spacer(1, 12),
+        Paragraph(f"日期：{timezone.localdate():%Y年%m月%d日}", cell),
+    ]
+    doc.build(story)
+    return buffer.getvalue()
