@@ -437,6 +437,16 @@ def objection_raise(
         notice=notice, claim=claim, content=content, raised_by=actor
     )
     audit_record(actor=actor, subject=objection, action="objection.raised")
+    # the staff who published the notice answer it (shown with the notice to all staff)
+    from django.urls import reverse
+
+    notify(
+        user=notice.published_by,
+        title=platform_text(
+            gettext_lazy("兑现公示 %(number)s 收到新的异议，请及时处理"), {"number": notice.number}
+        ),
+        link=reverse("settlements:notice", args=[notice.pk]),
+    )
     return objection
 
 
