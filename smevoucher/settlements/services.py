@@ -492,7 +492,7 @@ def claim_pay(*, actor, claim_id: int) -> Claim:
     if not (actor.is_superuser or has_role(actor, StaffRole.FINANCE)):
         raise DomainError("claim.pay_forbidden", _("只有财务人员可以办理兑付"), status=403)
     claim = (
-        Claim.objects.select_for_update()
+        Claim.objects.select_for_update(of=("self",))
         .select_related("notice", "provider__org")
         .filter(pk=claim_id)
         .first()
