@@ -18,7 +18,20 @@ USAGE_FLOW = [
 
 
 def home(request):
-    return render(request, "portal/home.html", {"usage_flow": USAGE_FLOW})
+    from smevoucher.settlements.selectors import public_notices
+
+    from .figures import active_program_banners, homepage_figures
+
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "usage_flow": USAGE_FLOW,
+            "figures": homepage_figures(),
+            "banners": active_program_banners(),
+            "notices": public_notices()[:5],
+        },
+    )
 
 
 @login_required

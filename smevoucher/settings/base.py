@@ -223,6 +223,8 @@ ESIGN_FACE_API_URL = env.str("ESIGN_FACE_API_URL", default="")
 ESIGN_FACE_API_KEY = env.str("ESIGN_FACE_API_KEY", default="")
 # The CJK font embedded in contracts and drawn in seals (empty: the first one installed).
 CJK_FONT_PATH = env.str("CJK_FONT_PATH", default="")
+# The homepage's live figures are read from the ledger and cached this long (seconds).
+HOMEPAGE_FIGURES_SECONDS = env.int("HOMEPAGE_FIGURES_SECONDS", default=60)
 # How enterprises pay the part the voucher does not (orders.payments).
 ORDER_PAYMENT_METHODS = env.list(
     "ORDER_PAYMENT_METHODS", default=["smevoucher.orders.payments.CorporateTransfer"]
