@@ -274,6 +274,7 @@ api.add_router("/providers", "smevoucher.providers.api.router")
 api.add_router("/orders", "smevoucher.orders.api.router")
 api.add_router("/esign", "smevoucher.esign.api.router")
 api.add_router("/settlements", "smevoucher.settlements.api.router")
+api.add_router("/messages", "smevoucher.community.api.router")
 
 # Mounted last: an unknown address under /api/v1/ answers JSON, not the portal's 404 page.
 unknown = Router()

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "smevoucher.orders",
     "smevoucher.esign",
     "smevoucher.settlements",
+    "smevoucher.community",
     "smevoucher.notifications",
     "smevoucher.uploads",
     "smevoucher.portal",

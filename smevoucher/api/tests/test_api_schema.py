@@ -123,6 +123,10 @@ EXPECTED_OPERATIONS = {
     ("post", "/api/v1/settlements/staff/claims/{claim_id}/pay"),
     ("get", "/api/v1/settlements/staff/budget/{program_id}"),
     ("get", "/api/v1/settlements/notices"),
+    ("get", "/api/v1/messages"),
+    ("post", "/api/v1/messages"),
+    ("get", "/api/v1/messages/{message_id}"),
+    ("post", "/api/v1/messages/{message_id}/replies"),
 }
 
 

@@ -1589,6 +1589,36 @@ EXEMPT.update(
 )
 
 
+# --- messages (issue 8) ---
+
+
+def _message_create(given):
+    from smevoucher.community import services as community
+
+    _org(given, certified=True)
+    return lambda: community.message_create(
+        actor=given.user, title="咨询", content="请问配额何时发放？"
+    ), "message.created"
+
+
+def _message_reply(given):
+    from smevoucher.community import services as community
+
+    _org(given, certified=True)
+    message = community.message_create(actor=given.user, title="咨询", content="内容")
+    return lambda: community.message_reply(
+        actor=_reviewer(), message_id=message.pk, content="答复"
+    ), "message.replied"
+
+
+CASES.update(
+    {
+        "smevoucher.community.services.message_create": _message_create,
+        "smevoucher.community.services.message_reply": _message_reply,
+    }
+)
+
+
 def test_every_public_service_is_audited_or_exempt():
     # given every public function of every app's services
     found = _public_service_functions()

@@ -1,0 +1,86 @@
+"""我要留言 over JSON: one's own messages (or the region's, for staff) and replies."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Field, Router, Schema
+
+from . import services
+from .selectors import message_get, my_messages, staff_queue
+
+router = Router(tags=["留言"])
+
+
+class CommunityMessageIn(Schema):
+    title: str = Field(..., min_length=1, max_length=100)
+    content: str = Field(..., min_length=1, max_length=1000)
+    region_code: str = Field("", max_length=6, description="不代表机构留言时选择所属地区")
+
+
+class CommunityReplyIn(Schema):
+    content: str = Field(..., min_length=1, max_length=1000)
+
+
+class CommunityReplyOut(Schema):
+    by_staff: bool
+    content: str
+    created_at: dt.datetime
+
+
+class CommunityMessageOut(Schema):
+    id: int
+    title: str
+    content: str
+    region_code: str
+    status: str
+    created_at: dt.datetime
+    answered_at: dt.datetime | None = None
+    replies: list[CommunityReplyOut]
+
+
+def _out(message) -> dict:
+    return {
+        "id": message.pk,
+        "title": message.title,
+        "content": message.content,
+        "region_code": message.region_code,
+        "status": message.status,
+        "created_at": message.created_at,
+        "answered_at": message.answered_at,
+        "replies": [
+            {"by_staff": r.by_staff, "content": r.content, "created_at": r.created_at}
+            for r in message.replies.all()
+        ],
+    }
+
+
+@router.get(
+    "", response=list[CommunityMessageOut], summary="我的留言（工作人员：本辖区待回复留言）"
+)
+def message_list(request):
+    if request.auth.is_staff:
+        return [_out(row["message"]) for row in staff_queue(actor=request.auth)]
+    return [_out(m) for m in my_messages(actor=request.auth)[:200]]
+
+
+@router.post("", response={201: CommunityMessageOut}, summary="我要留言")
+def message_create(request, payload: CommunityMessageIn):
+    message = services.message_create(
+        actor=request.auth,
+        title=payload.title,
+        content=payload.content,
+        region_code=payload.region_code,
+    )
+    return 201, _out(message)
+
+
+@router.get("/{message_id}", response=CommunityMessageOut, summary="留言详情")
+def message_detail(request, message_id: int):
+    return _out(message_get(actor=request.auth, pk=message_id))
+
+
+@router.post("/{message_id}/replies", response={201: CommunityMessageOut}, summary="回复留言")
+def message_reply(request, message_id: int, payload: CommunityReplyIn):
+    services.message_reply(actor=request.auth, message_id=message_id, content=payload.content)
+    return 201, _out(message_get(actor=request.auth, pk=message_id))

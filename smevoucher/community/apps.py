@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CommunityConfig(AppConfig):
+    name = "smevoucher.community"
+    label = "community"
+    verbose_name = _("留言")
+
+    def ready(self) -> None:
+        from smevoucher.portal.menu import register_center_entry, register_staff_entry
+        from smevoucher.programs.selectors import sees_staff_pages
+
+        register_center_entry(
+            key="messages",
+            label=_("我要留言"),
+            url_name="community:messages",
+            order=70,
+            visible=lambda user: not user.is_staff,
+        )
+        register_staff_entry(
+            key="messages",
+            label=_("留言回复"),
+            url_name="community:staff",
+            order=50,
+            visible=sees_staff_pages,
+        )

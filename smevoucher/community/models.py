@@ -1,0 +1,48 @@
+"""Messages to the platform (我要留言): anyone logged in writes; the staff of the writer's
+region answer; both see the thread; unanswered messages age in the staff's queue."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+USER = settings.AUTH_USER_MODEL
+
+
+class MessageStatus(models.TextChoices):
+    OPEN = "open", _("待回复")
+    ANSWERED = "answered", _("已回复")
+
+
+class Message(models.Model):
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="messages_written")
+    # Where it is answered: the writer's organization's region, else the province chosen.
+    region_code = models.CharField(_("所属地区"), max_length=6, db_index=True)
+    title = models.CharField(_("标题"), max_length=100)
+    content = models.CharField(_("留言内容"), max_length=1000)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=MessageStatus.choices, default=MessageStatus.OPEN
+    )
+    created_at = models.DateTimeField(_("留言时间"), auto_now_add=True)
+    waiting_since = models.DateTimeField(_("等待回复起始"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "waiting_since"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MessageReply(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    by_staff = models.BooleanField(default=False)
+    content = models.CharField(_("回复内容"), max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} reply"
