@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("smevoucher.esign.urls")),  # /center/seal/ and /esign/verify/
     path("claims/", include("smevoucher.settlements.urls")),
     path("messages/", include("smevoucher.community.urls")),
+    path("news/", include("smevoucher.community.urls_news")),
     path("captcha/", include("captcha.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),

@@ -18,6 +18,16 @@ class CommunityConfig(AppConfig):
             order=70,
             visible=lambda user: not user.is_staff,
         )
+        from smevoucher.portal.menu import register_nav_entry
+
+        register_nav_entry(key="news", label=_("通知公告"), url_name="news:index", order=45)
+        register_staff_entry(
+            key="articles",
+            label=_("通知公告管理"),
+            url_name="news:staff",
+            order=55,
+            visible=sees_staff_pages,
+        )
         register_staff_entry(
             key="messages",
             label=_("留言回复"),

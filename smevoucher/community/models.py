@@ -46,3 +46,46 @@ class MessageReply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} reply"
+
+
+class ArticleKind(models.TextChoices):
+    NOTICE = "notice", _("通知公告")
+    POLICY = "policy", _("政策文件")
+    GUIDE = "guide", _("操作指南")
+
+
+class Article(models.Model):
+    """A notice, policy document or operation guide published by staff (public)."""
+
+    kind = models.CharField(_("类别"), max_length=20, choices=ArticleKind.choices)
+    region_code = models.CharField(_("发布单位所属地区"), max_length=6)
+    publisher_name = models.CharField(_("发布单位"), max_length=100)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("正文"), max_length=20000)
+    attachments = models.ManyToManyField("uploads.Upload", blank=True, related_name="+")
+    published_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(_("发布时间"), auto_now_add=True, db_index=True)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class HelpContact(models.Model):
+    """Who helps in a region (the Guangdong manual's help center): unit, phone, e-mail."""
+
+    region_code = models.CharField(_("地区"), max_length=6, unique=True)
+    unit = models.CharField(_("承办单位"), max_length=100)
+    phone = models.CharField(_("咨询电话"), max_length=50)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    hours = models.CharField(_("服务时间"), max_length=100, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["region_code"]
+
+    def __str__(self) -> str:
+        return self.unit

@@ -38,3 +38,33 @@ def staff_queue(*, actor, status: str = MessageStatus.OPEN) -> list[dict]:
         {"message": m, "waiting_days": (now - m.waiting_since).days}
         for m in messages.order_by("waiting_since", "pk")[:200]
     ]
+
+
+def published_articles(*, kind: str = ""):
+    from .models import Article
+
+    articles = Article.objects.filter(withdrawn_at__isnull=True).prefetch_related("attachments")
+    if kind:
+        articles = articles.filter(kind=kind)
+    return articles.order_by("-published_at", "-pk")
+
+
+def article_public(*, pk: int):
+    article = published_articles().filter(pk=pk).first()
+    if article is None:
+        raise NotFound()
+    return article
+
+
+def help_contacts():
+    from smevoucher.regions.models import Region
+
+    from .models import HelpContact
+
+    contacts = list(HelpContact.objects.all())
+    names = dict(
+        Region.objects.filter(code__in=[c.region_code for c in contacts]).values_list(
+            "code", "name"
+        )
+    )
+    return [{"contact": c, "region": names.get(c.region_code, c.region_code)} for c in contacts]

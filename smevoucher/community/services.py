@@ -98,3 +98,112 @@ def message_reply(*, actor, message_id: int, content: str) -> MessageReply:
         data={"by_staff": by_staff},
     )
     return reply
+
+
+# --- notices, policies, guides and help contacts (staff publish; everyone reads) ---
+
+
+def _may_publish(actor) -> None:
+    from smevoucher.staff.choices import StaffRole
+    from smevoucher.staff.permissions import has_role, staff_region
+
+    if not (
+        getattr(actor, "is_superuser", False)
+        or (
+            staff_region(actor)
+            and (has_role(actor, StaffRole.SYSADMIN) or has_role(actor, StaffRole.APPROVER))
+        )
+    ):
+        raise DomainError("article.forbidden", _("只有审批人或系统管理员可以发布"), status=403)
+
+
+@transaction.atomic
+def article_publish(*, actor, kind: str, title: str, body: str, publisher_name: str = "", files=()):
+    """Publish a notice (通知公告), policy document or operation guide, with attachments."""
+    from smevoucher.staff.permissions import staff_region
+    from smevoucher.uploads.services import upload_create
+
+    from .models import Article, ArticleKind
+
+    _may_publish(actor)
+    if kind not in ArticleKind.values:
+        raise DomainError("article.kind", _("请选择类别"), field="kind")
+    title = _text(title, field="title", limit=200, label=_("标题"))
+    body = _text(body, field="body", limit=20000, label=_("正文"))
+    region = staff_region(actor)
+    article = Article.objects.create(
+        kind=kind,
+        region_code=region.code if region else "",
+        publisher_name=(publisher_name or "").strip()[:100]
+        or (region.name if region else _("平台")),
+        title=title,
+        body=body,
+        published_by=actor,
+    )
+    uploads = [
+        upload_create(record=False, actor=actor, uploaded=f, purpose="article_attachment")
+        for f in files
+    ]
+    if uploads:
+        article.attachments.add(*uploads)
+    audit_record(
+        actor=actor,
+        subject=article,
+        action="article.published",
+        data={"kind": kind, "files": len(uploads)},
+    )
+    return article
+
+
+@transaction.atomic
+def article_withdraw(*, actor, article_id: int):
+    """Take a published article down (it stays in the audit)."""
+    from .models import Article
+
+    _may_publish(actor)
+    article = (
+        Article.objects.select_for_update().filter(pk=article_id, withdrawn_at__isnull=True).first()
+    )
+    if article is None or not (
+        actor.is_superuser or in_jurisdiction(actor, article.region_code or "")
+    ):
+        raise NotFound()
+    article.withdrawn_at = timezone.now()
+    article.save(update_fields=["withdrawn_at"])
+    audit_record(actor=actor, subject=article, action="article.withdrawn")
+    return article
+
+
+@transaction.atomic
+def help_contact_save(*, actor, unit: str, phone: str, email: str = "", hours: str = ""):
+    """Set the help contact of the staff member's region (帮助中心)."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from smevoucher.staff.permissions import staff_region
+
+    from .models import HelpContact
+
+    _may_publish(actor)
+    region = staff_region(actor)
+    if region is None:
+        raise DomainError("help.region", _("请先设置工作人员所属地区"), status=403)
+    unit = _text(unit, field="unit", limit=100, label=_("承办单位"))
+    phone = _text(phone, field="phone", limit=50, label=_("咨询电话"))
+    email = (email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise DomainError("help.email", _("请填写正确的电子邮箱"), field="email") from exc
+    contact, _created = HelpContact.objects.update_or_create(
+        region_code=region.code,
+        defaults={
+            "unit": unit,
+            "phone": phone,
+            "email": email,
+            "hours": (hours or "").strip()[:100],
+        },
+    )
+    audit_record(actor=actor, subject=contact, action="help.saved", data={"region": region.code})
+    return contact

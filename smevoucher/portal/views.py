@@ -18,6 +18,7 @@ USAGE_FLOW = [
 
 
 def home(request):
+    from smevoucher.community.selectors import published_articles
     from smevoucher.settlements.selectors import public_notices
 
     from .figures import active_program_banners, homepage_figures
@@ -30,6 +31,7 @@ def home(request):
             "figures": homepage_figures(),
             "banners": active_program_banners(),
             "notices": public_notices()[:5],
+            "articles": published_articles()[:6],
         },
     )
 

@@ -127,6 +127,9 @@ EXPECTED_OPERATIONS = {
     ("post", "/api/v1/messages"),
     ("get", "/api/v1/messages/{message_id}"),
     ("post", "/api/v1/messages/{message_id}/replies"),
+    ("get", "/api/v1/news"),
+    ("get", "/api/v1/news/help-contacts"),
+    ("get", "/api/v1/news/{article_id}"),
 }
 
 
@@ -211,6 +214,9 @@ def test_only_the_public_operations_need_no_login(openapi):
         ("get", "/api/v1/providers/public/{provider_id}"),
         ("post", "/api/v1/esign/verify"),
         ("get", "/api/v1/settlements/notices"),
+        ("get", "/api/v1/news"),
+        ("get", "/api/v1/news/help-contacts"),
+        ("get", "/api/v1/news/{article_id}"),
     }
 
 

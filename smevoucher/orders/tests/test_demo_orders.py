@@ -38,4 +38,10 @@ def test_demo_orders_cover_every_status_once(regions, settings, tmp_path):
         ["draft", "submitted", "submitted", "approved", "notice"]
     )
     assert Claim.objects.exclude(paper_receipt_number="").count() == 3
+    # and demo_community: notices of each kind, a help contact, an answered and an open message
+    from smevoucher.community.models import Article, HelpContact, Message
+
+    assert sorted(Article.objects.values_list("kind", flat=True)) == ["guide", "notice", "policy"]
+    assert HelpContact.objects.filter(region_code="45").exists()
+    assert sorted(Message.objects.values_list("status", flat=True)) == ["answered", "open"]
     assert ledger_problems() == []

@@ -92,6 +92,7 @@ class Command(BaseCommand):
                 call_command("demo_catalog", stdout=self.stdout)
                 call_command("demo_orders", stdout=self.stdout)
                 call_command("demo_claims", stdout=self.stdout)
+                call_command("demo_community", stdout=self.stdout)
         finally:
             _running = nested
         self.stdout.write(f"demo data ready; every demo account's password is {DEMO_PASSWORD}")
