@@ -276,6 +276,7 @@ api.add_router("/esign", "smevoucher.esign.api.router")
 api.add_router("/settlements", "smevoucher.settlements.api.router")
 api.add_router("/messages", "smevoucher.community.api.router")
 api.add_router("/news", "smevoucher.community.api_news.router")
+api.add_router("/demands", "smevoucher.community.api.demands_router")
 
 # Mounted last: an unknown address under /api/v1/ answers JSON, not the portal's 404 page.
 unknown = Router()

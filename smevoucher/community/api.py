@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from . import services
 from .selectors import message_get, my_messages, staff_queue
@@ -84,3 +84,81 @@ def message_detail(request, message_id: int):
 def message_reply(request, message_id: int, payload: CommunityReplyIn):
     services.message_reply(actor=request.auth, message_id=message_id, content=payload.content)
     return 201, _out(message_get(actor=request.auth, pk=message_id))
+
+
+# --- demands (企业需求) ---
+
+demands_router = Router(tags=["企业需求"])
+
+
+class DemandIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    category: str = Field(..., min_length=1, max_length=50)
+    contact_phone: str = Field(..., min_length=1, max_length=20)
+    budget_fen: int | None = Field(None, gt=0, le=10**14, description="不填：需要服务商报价")
+    content: str = Field(..., min_length=1, max_length=300)
+
+
+class DemandRespondIn(Schema):
+    message: str = Field(..., min_length=1, max_length=300)
+    product_id: int | None = Field(None, ge=1)
+
+
+class DemandOut(Schema):
+    id: int
+    number: str
+    name: str
+    category: str
+    org_name: str
+    contact_phone: str = Field(..., description="脱敏显示")
+    budget_fen: int | None = None
+    content: str
+    status: str
+    published_at: dt.datetime | None = None
+    response_count: int
+
+
+def _demand_out(demand) -> dict:
+    from smevoucher.core.privacy import mask_phone
+
+    return {
+        "id": demand.pk,
+        "number": demand.number,
+        "name": demand.name,
+        "category": demand.category,
+        "org_name": demand.org.name,
+        "contact_phone": mask_phone(demand.contact_phone),
+        "budget_fen": demand.budget_fen,
+        "content": demand.content,
+        "status": demand.status,
+        "published_at": demand.published_at,
+        "response_count": getattr(demand, "response_count", None) or demand.responses.count(),
+    }
+
+
+@demands_router.get("", response=list[DemandOut], auth=None, summary="需求大厅（公开）")
+def demand_board_api(
+    request, category: str = Query("", max_length=50), q: str = Query("", max_length=50)
+):
+    from .selectors import demand_board
+
+    return [_demand_out(d) for d in demand_board(category=category[:50], q=q[:50])[:100]]
+
+
+@demands_router.post("", response={201: DemandOut}, summary="发布需求（提交审核）")
+def demand_create_api(request, payload: DemandIn):
+    demand = services.demand_submit(actor=request.auth, **payload.dict())
+    return 201, _demand_out(demand)
+
+
+@demands_router.post(
+    "/{demand_id}/responses", response={201: DemandOut}, summary="我要对接（服务机构）"
+)
+def demand_respond_api(request, demand_id: int, payload: DemandRespondIn):
+    response = services.demand_respond(
+        actor=request.auth,
+        demand_id=demand_id,
+        message=payload.message,
+        product_id=payload.product_id,
+    )
+    return 201, _demand_out(response.demand)

@@ -11,6 +11,8 @@ class CommunityConfig(AppConfig):
         from smevoucher.portal.menu import register_center_entry, register_staff_entry
         from smevoucher.programs.selectors import sees_staff_pages
 
+        from . import reviewing  # noqa: F401  registers the review kind of demands
+
         register_center_entry(
             key="messages",
             label=_("我要留言"),
@@ -21,6 +23,16 @@ class CommunityConfig(AppConfig):
         from smevoucher.portal.menu import register_nav_entry
 
         register_nav_entry(key="news", label=_("通知公告"), url_name="news:index", order=45)
+        register_nav_entry(
+            key="demands", label=_("企业需求"), url_name="community:demands", order=35
+        )
+        register_center_entry(
+            key="demands",
+            label=_("我的需求管理"),
+            url_name="community:my_demands",
+            order=35,
+            visible=lambda user: not user.is_staff,
+        )
         register_staff_entry(
             key="articles",
             label=_("通知公告管理"),

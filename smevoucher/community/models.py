@@ -89,3 +89,67 @@ class HelpContact(models.Model):
 
     def __str__(self) -> str:
         return self.unit
+
+
+class DemandStatus(models.TextChoices):
+    PENDING = "pending", _("待处理")
+    REVIEWING = "reviewing", _("待审核")
+    PUBLISHED = "published", _("已发布")
+    RETURNED = "returned", _("退回修改")
+    REJECTED = "rejected", _("审核不通过")
+    CLOSED = "closed", _("关闭需求")
+
+
+class Demand(models.Model):
+    """An enterprise's demand (企业需求), reviewed before it is published on the board."""
+
+    number = models.CharField(_("需求编号"), max_length=30, unique=True)
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("企业"),
+        on_delete=models.PROTECT,
+        related_name="demands",
+    )
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("需求名称"), max_length=100)
+    category = models.CharField(_("服务类别"), max_length=50)
+    contact_phone = models.CharField(_("联系电话"), max_length=20)
+    # None: 需要服务商报价 (the providers quote); else a stated budget in fen.
+    budget_fen = models.BigIntegerField(_("预算金额"), null=True, blank=True)
+    content = models.CharField(_("需求内容"), max_length=300)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=DemandStatus.choices, default=DemandStatus.PENDING
+    )
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class DemandResponse(models.Model):
+    """A provider's answer to a demand (我要对接), optionally quoting one of its products at
+    its price after voucher for that enterprise."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="responses")
+    provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="+")
+    message = models.CharField(_("对接说明"), max_length=300)
+    product = models.ForeignKey(
+        "catalog.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    price_fen = models.BigIntegerField(_("产品价格"), null=True, blank=True)
+    price_after_voucher_fen = models.BigIntegerField(_("券后价"), null=True, blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["demand", "provider"], name="one_response_per_provider")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.demand_id}:{self.provider_id}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -207,3 +207,220 @@ def help_contact_save(*, actor, unit: str, phone: str, email: str = "", hours: s
     )
     audit_record(actor=actor, subject=contact, action="help.saved", data={"region": region.code})
     return contact
+
+
+# --- enterprise demands (企业需求) ---
+
+DEMAND_CONTENT_MAX = 300
+
+
+def _demand_fields(
+    *, name: str, category: str, contact_phone: str, budget_fen, content: str
+) -> dict:
+    from smevoucher.core.phone import normalize_phone
+
+    name = _text(name, field="name", limit=100, label=_("需求名称"))
+    category = _text(category, field="category", limit=50, label=_("服务类别"))
+    content = _text(content, field="content", limit=DEMAND_CONTENT_MAX, label=_("需求内容"))
+    try:
+        phone = normalize_phone(contact_phone)
+    except DomainError as exc:
+        raise DomainError("demand.phone", _("请填写正确的联系电话"), field="contact_phone") from exc
+    if budget_fen is not None and (not isinstance(budget_fen, int) or budget_fen <= 0):
+        raise DomainError("demand.budget", _("请填写正确的预算金额"), field="budget")
+    return {
+        "name": name,
+        "category": category,
+        "contact_phone": phone,
+        "budget_fen": budget_fen,
+        "content": content,
+    }
+
+
+@transaction.atomic
+def demand_submit(
+    *,
+    actor,
+    name: str,
+    category: str,
+    contact_phone: str,
+    content: str,
+    budget_fen: int | None = None,
+):
+    """A certified enterprise publishes a demand: it goes to the review of its region."""
+    from smevoucher.core.numbers import next_number
+    from smevoucher.orgs.choices import CertStatus, OrgKind
+    from smevoucher.reviews.services import review_submit
+
+    from .models import Demand
+
+    org = org_acting_for(actor) if getattr(actor, "is_authenticated", False) else None
+    if org is None or org.status != CertStatus.APPROVED or org.kind != OrgKind.ENTERPRISE:
+        raise DomainError("demand.not_certified", _("请先完成企业信息认证后再发布需求"), status=403)
+    fields = _demand_fields(
+        name=name,
+        category=category,
+        contact_phone=contact_phone,
+        budget_fen=budget_fen,
+        content=content,
+    )
+    demand = Demand.objects.create(number=next_number("XQ"), org=org, created_by=actor, **fields)
+    review_submit(
+        actor=actor,
+        subject=demand,
+        kind="demand",
+        region_code=org.region_code,
+        label=f"{org.name} · {demand.name}",
+    )
+    audit_record(actor=actor, subject=demand, action="demand.submitted", to_state=demand.status)
+    return demand
+
+
+@transaction.atomic
+def demand_resubmit(
+    *,
+    actor,
+    demand_id: int,
+    name: str,
+    category: str,
+    contact_phone: str,
+    content: str,
+    budget_fen=None,
+):
+    """Correct a returned demand and send it back to review (退回修改 → 待处理)."""
+    from smevoucher.reviews.choices import ReviewAction, ReviewStatus
+    from smevoucher.reviews.models import Review
+    from smevoucher.reviews.services import review_transition
+
+    from .models import Demand, DemandStatus
+
+    demand = Demand.objects.select_for_update().filter(pk=demand_id).first()
+    org = org_acting_for(actor)
+    if demand is None or org is None or demand.org_id != org.pk:
+        raise NotFound()
+    if demand.status != DemandStatus.RETURNED:
+        raise DomainError("demand.not_returned", _("只有退回修改的需求可以重新提交"), status=409)
+    fields = _demand_fields(
+        name=name,
+        category=category,
+        contact_phone=contact_phone,
+        budget_fen=budget_fen,
+        content=content,
+    )
+    for key, value in fields.items():
+        setattr(demand, key, value)
+    demand.save(update_fields=list(fields))
+    review = Review.objects.get(
+        kind="demand", object_id=str(demand.pk), status=ReviewStatus.RETURNED
+    )
+    review_transition(actor=actor, review_id=review.pk, action=ReviewAction.RESUBMIT)
+    return demand
+
+
+def on_demand_review(*, demand_id: int, status: str) -> None:
+    """The review of a demand moved (inside its transaction)."""
+    from .models import Demand, DemandStatus
+
+    demand = Demand.objects.select_for_update().get(pk=demand_id)
+    demand.status = status
+    fields = ["status"]
+    if status == DemandStatus.PUBLISHED:
+        demand.published_at = timezone.now()
+        fields.append("published_at")
+    demand.save(update_fields=fields)
+
+
+@transaction.atomic
+def demand_close(*, actor, demand_id: int):
+    """The enterprise closes its demand (关闭需求)."""
+    from .models import Demand, DemandStatus
+
+    demand = Demand.objects.select_for_update().filter(pk=demand_id).first()
+    org = org_acting_for(actor)
+    if demand is None or org is None or demand.org_id != org.pk:
+        raise NotFound()
+    if demand.status != DemandStatus.PUBLISHED:
+        raise DomainError("demand.not_published", _("只有已发布的需求可以关闭"), status=409)
+    before = demand.status
+    demand.status = DemandStatus.CLOSED
+    demand.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        subject=demand,
+        action="demand.closed",
+        from_state=before,
+        to_state=demand.status,
+    )
+    return demand
+
+
+@transaction.atomic
+def demand_respond(*, actor, demand_id: int, message: str, product_id: int | None = None):
+    """An admitted provider answers a published demand (我要对接), optionally with one of its
+    products quoted at its price after voucher for that enterprise."""
+    from smevoucher.catalog.choices import ProductStatus
+    from smevoucher.catalog.models import Product
+    from smevoucher.catalog.selectors import deduction_preview
+    from smevoucher.providers.choices import ProviderStatus
+    from smevoucher.providers.models import Provider
+
+    from .models import Demand, DemandResponse, DemandStatus
+
+    demand = (
+        Demand.objects.select_related("org")
+        .filter(pk=demand_id, status=DemandStatus.PUBLISHED)
+        .first()
+    )
+    if demand is None:
+        raise NotFound()
+    org = org_acting_for(actor) if getattr(actor, "is_authenticated", False) else None
+    providers = (
+        Provider.objects.filter(org=org, status=ProviderStatus.APPROVED)
+        if org
+        else Provider.objects.none()
+    )
+    if org is None or not providers.exists():
+        raise DomainError("demand.not_provider", _("只有已入驻的服务机构可以对接需求"), status=403)
+    if org.pk == demand.org_id:
+        raise DomainError("demand.own", _("不能对接本机构发布的需求"), status=409)
+    message = _text(message, field="message", limit=300, label=_("对接说明"))
+    product = None
+    provider = providers.first()
+    price = after = None
+    if product_id is not None:
+        product = (
+            Product.objects.filter(
+                pk=product_id, provider__in=providers, status=ProductStatus.ON_SALE
+            )
+            .select_related("provider", "program")
+            .first()
+        )
+        if product is None:
+            raise DomainError("demand.product", _("请选择本机构在售的服务产品"), field="product")
+        provider = product.provider
+        preview = deduction_preview(enterprise_org=demand.org, product=product)
+        price, after = preview["price_fen"], preview["pay_fen"]
+    try:
+        with transaction.atomic():
+            response = DemandResponse.objects.create(
+                demand=demand,
+                provider=provider,
+                message=message,
+                product=product,
+                price_fen=price,
+                price_after_voucher_fen=after,
+                created_by=actor,
+            )
+    except IntegrityError as exc:
+        raise DomainError("demand.responded", _("贵机构已对接过该需求"), status=409) from exc
+    audit_record(
+        actor=actor, subject=response, action="demand.responded", data={"product": product_id}
+    )
+    notify(
+        user=demand.created_by,
+        title=platform_text(
+            gettext_lazy("您的需求“%(name)s”有服务机构对接"), {"name": demand.name}
+        ),
+        link=reverse("community:demand", args=[demand.pk]),
+    )
+    return response

@@ -34,6 +34,7 @@ class ReviewKind:
     on_returned: Callable = _noop
     on_rejected: Callable = _noop
     on_withdrawn: Callable = _noop
+    on_started: Callable = _noop  # a reviewer took it up (待审核)
     # Why ``action`` cannot be taken at the review's current step, or None (e.g. the paper
     # materials of a redemption must be received before that step is approved).
     step_guard: Callable = field(default=lambda *, subject, review, action: None)

@@ -195,6 +195,7 @@ def _tell_subject(*, review: Review, action: str, actor, reason: str) -> None:
         S.RETURNED: kind.on_returned,
         S.REJECTED: kind.on_rejected,
         S.WITHDRAWN: kind.on_withdrawn,
+        S.UNDER_REVIEW: kind.on_started,
     }.get(review.status)
     if action == A.RESUBMIT:
         callback = kind.on_submitted

@@ -130,6 +130,9 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/v1/news"),
     ("get", "/api/v1/news/help-contacts"),
     ("get", "/api/v1/news/{article_id}"),
+    ("get", "/api/v1/demands"),
+    ("post", "/api/v1/demands"),
+    ("post", "/api/v1/demands/{demand_id}/responses"),
 }
 
 
@@ -217,6 +220,7 @@ def test_only_the_public_operations_need_no_login(openapi):
         ("get", "/api/v1/news"),
         ("get", "/api/v1/news/help-contacts"),
         ("get", "/api/v1/news/{article_id}"),
+        ("get", "/api/v1/demands"),
     }
 
 

@@ -44,4 +44,8 @@ def test_demo_orders_cover_every_status_once(regions, settings, tmp_path):
     assert sorted(Article.objects.values_list("kind", flat=True)) == ["guide", "notice", "policy"]
     assert HelpContact.objects.filter(region_code="45").exists()
     assert sorted(Message.objects.values_list("status", flat=True)) == ["answered", "open"]
+    from smevoucher.community.models import Demand
+
+    assert sorted(Demand.objects.values_list("status", flat=True)) == ["pending", "published"]
+    assert Demand.objects.get(status="published").responses.count() == 1
     assert ledger_problems() == []

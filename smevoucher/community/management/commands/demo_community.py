@@ -76,4 +76,45 @@ class Command(BaseCommand):
                 title="发票抬头如何填写？",
                 content="兑现所需发票的抬头应填写哪家单位？",
             )
-        self.stdout.write(f"demo notices and messages ready ({made} new)")
+        self._demands(enterprise)
+        self.stdout.write(f"demo notices, messages and demands ready ({made} new)")
+
+    def _demands(self, enterprise) -> None:
+        """A published demand answered by a provider with a quoted product, and one waiting
+        for review."""
+        from smevoucher.catalog.models import Product
+        from smevoucher.community.models import Demand
+        from smevoucher.reviews.models import Review
+        from smevoucher.reviews.services import review_transition
+
+        if Demand.objects.filter(created_by=enterprise).exists():
+            return
+        published = services.demand_submit(
+            actor=enterprise,
+            name="生产车间数字化改造咨询",
+            category="数字化转型",
+            contact_phone="13900000001",
+            content="我司计划对两条生产线进行数字化改造，需要现状诊断、方案设计与设备联网实施服务。",
+        )
+        review = Review.objects.get(kind="demand", object_id=str(published.pk))
+        review_transition(
+            actor=User.objects.get(phone=LIUZHOU_REVIEWER), review_id=review.pk, action="approve"
+        )
+        provider = User.objects.get(phone="13900000012")
+        product = Product.objects.filter(
+            provider__org__members__user=provider, status="on_sale", category="数字化转型"
+        ).first()
+        services.demand_respond(
+            actor=provider,
+            demand_id=published.pk,
+            message="我司可提供数字化车间诊断与MES实施服务，欢迎对接。",
+            product_id=product.pk if product else None,
+        )
+        services.demand_submit(
+            actor=enterprise,
+            name="出口产品检验检测",
+            category="高阶检验检测验证",
+            contact_phone="13900000001",
+            content="需对出口机械产品进行电磁兼容与可靠性检测，出具检测报告。",
+            budget_fen=3_000_000,
+        )
