@@ -21,3 +21,6 @@ class PortalConfig(AppConfig):
             key="security", label=_("安全设置"), url_name="accounts:security", order=90
         )
         register_staff_entry(key="audit", label=_("审计日志"), url_name="audit:search", order=90)
+        register_staff_entry(
+            key="dashboard", label=_("数据看板"), url_name="portal:dashboard", order=5
+        )

@@ -9,4 +9,5 @@ urlpatterns = [
     path("center/", views.center, name="center"),
     path("agreement/", views.agreement, name="agreement"),
     path("privacy/", views.privacy, name="privacy"),
+    path("staff/dashboard/", views.dashboard, name="dashboard"),
 ]

@@ -49,6 +49,33 @@ def privacy(request):
     return render(request, "portal/privacy.html")
 
 
+@login_required
+def dashboard(request):
+    """数据看板: the staff member's region in charts, tables and Excel."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404, HttpResponse
+
+    from smevoucher.programs.selectors import sees_staff_pages
+
+    from .dashboard import chart_xlsx, charts_for
+
+    if not sees_staff_pages(request.user):
+        raise PermissionDenied
+    charts = charts_for(request.user)
+    export = request.GET.get("export", "")
+    if export:
+        chart = next((c for c in charts if c.key == export), None)
+        if chart is None:
+            raise Http404
+        response = HttpResponse(
+            chart_xlsx(chart),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="dashboard-{chart.key}.xlsx"'
+        return response
+    return render(request, "portal/dashboard.html", {"charts": charts, "active_entry": "dashboard"})
+
+
 def error_403(request, exception=None):
     return render(request, "403.html", status=403)
 
