@@ -74,7 +74,7 @@ def help_contacts():
 # --- demands ---
 
 
-def demand_categories() -> list[str]:
+def demand_categories(*, fallback: bool = True) -> list[str]:
     from smevoucher.catalog.categories import DESCRIPTIONS
     from smevoucher.programs.models import Program, ProgramStatus
     from smevoucher.programs.selectors import program_version_at
@@ -84,7 +84,7 @@ def demand_categories() -> list[str]:
         for category in program_version_at(program=program).parsed.categories:
             if category not in seen:
                 seen.append(category)
-    return seen or list(DESCRIPTIONS)
+    return seen or (list(DESCRIPTIONS) if fallback else [])
 
 
 def demand_board(*, category: str = "", q: str = ""):

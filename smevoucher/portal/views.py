@@ -18,7 +18,7 @@ USAGE_FLOW = [
 
 
 def home(request):
-    from smevoucher.community.selectors import published_articles
+    from smevoucher.community.selectors import demand_board, demand_categories, published_articles
     from smevoucher.settlements.selectors import public_notices
 
     from .figures import active_program_banners, homepage_figures
@@ -32,6 +32,8 @@ def home(request):
             "banners": active_program_banners(),
             "notices": public_notices()[:5],
             "articles": published_articles()[:6],
+            "demands": demand_board()[:5],
+            "categories": demand_categories(fallback=False),
         },
     )
 

@@ -71,3 +71,5 @@ def test_the_homepage_shows_the_figures_and_the_banner(client, make_program):
     assert "累计抵扣金额" in page
     assert "待预算审批" in page
     assert "每家企业年度抵扣上限" in page
+    # the category entry points lead into the catalogue
+    assert "/products/?category=%E6%95%B0%E5%AD%97%E5%8C%96%E8%BD%AC%E5%9E%8B" in page
