@@ -47,12 +47,6 @@ class OrderPlaceForm(forms.Form):
         return int(raw) if raw.isdigit() else None
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("原因"), required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
 class ContractForm(forms.Form):
     amount = YuanField(label=_("合同总金额（元）"))
     deposit = YuanField(label=_("合同定金（元）"), allow_zero=True)
@@ -90,10 +84,6 @@ class ContractForm(forms.Form):
     attachment = forms.FileField(
         label=_("上传合同附件（PDF，可选；不上传则按平台模板生成）"), required=False
     )
-
-
-class CodeForm(forms.Form):
-    code = forms.CharField(label=_("短信验证码"), max_length=6, min_length=6)
 
 
 class RemitForm(forms.Form):

@@ -28,7 +28,7 @@ from smevoucher.core.i18n import platform_text
 from smevoucher.core.money import MAX_FEN, yuan
 from smevoucher.core.numbers import next_number
 from smevoucher.notifications.services import notify
-from smevoucher.orgs.selectors import org_acting_for
+from smevoucher.orgs.selectors import org_acting_for, org_people
 from smevoucher.programs.selectors import program_version_at
 from smevoucher.uploads.services import upload_create
 from smevoucher.vouchers import services as ledger
@@ -93,13 +93,6 @@ def _reason(reason: str, *, required: bool) -> str:
     return reason
 
 
-def _party_users(org) -> list:
-    users = {org.owner_id: org.owner}
-    for member in org.members.select_related("user"):
-        users[member.user_id] = member.user
-    return [u for u in users.values() if u is not None and u.is_active]
-
-
 def _tell(order: Order, side: str, title, params: dict | None = None) -> None:
     """Tell the other party (or both, for a staff decision) in the inbox after commit."""
     link = reverse("orders:detail", args=[order.number])
@@ -107,9 +100,9 @@ def _tell(order: Order, side: str, title, params: dict | None = None) -> None:
     body = platform_text(title, params)
     recipients = []
     if side != Side.ENTERPRISE:
-        recipients += _party_users(order.enterprise)
+        recipients += org_people(order.enterprise)
     if side != Side.PROVIDER:
-        recipients += _party_users(order.provider.org)
+        recipients += org_people(order.provider.org)
     for user in recipients:
         notify(user=user, title=body, body="", link=link)
 
@@ -124,6 +117,44 @@ def _event(order, *, action, side, actor, from_status="", reason="", data=None) 
         actor=actor if getattr(actor, "pk", None) else None,
         reason=reason,
         data=data or {},
+    )
+
+
+_CURRENT = object()
+
+
+def _step(
+    order,
+    *,
+    action: str,
+    side: str,
+    actor,
+    subject,
+    audit_action: str,
+    from_status=_CURRENT,
+    reason: str = "",
+    data: dict | None = None,
+    from_state: str = "",
+    to_state: str = "",
+) -> None:
+    """A step on an order's timeline (订单动态) and the one audit record of its change."""
+    _event(
+        order,
+        action=action,
+        side=side,
+        actor=actor,
+        from_status=order.status if from_status is _CURRENT else from_status,
+        reason=reason,
+        data=data,
+    )
+    audit_record(
+        actor=actor,
+        subject=subject,
+        action=audit_action,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        data=data,
     )
 
 
@@ -165,20 +196,30 @@ def _move(
         order.cancel_reason = reason
         changed |= {"cancelled_by", "cancel_reason"}
     order.save(update_fields=sorted(changed))
-    _event(
-        order, action=action, side=side, actor=actor, from_status=source, reason=reason, data=data
-    )
-    if not record:
-        return source
-    audit_record(
-        actor=actor,
-        subject=order,
-        action=f"order.{action}",
-        from_state=source,
-        to_state=target,
-        reason=reason,
-        data=data,
-    )
+    if record:
+        _step(
+            order,
+            action=action,
+            side=side,
+            actor=actor,
+            subject=order,
+            audit_action=f"order.{action}",
+            from_status=source,
+            reason=reason,
+            data=data,
+            from_state=source,
+            to_state=target,
+        )
+    else:
+        _event(
+            order,
+            action=action,
+            side=side,
+            actor=actor,
+            from_status=source,
+            reason=reason,
+            data=data,
+        )
     return source
 
 
@@ -382,9 +423,16 @@ def order_place(
         "deduction_fen": deduction,
         "voucher": voucher.number if voucher else None,
     }
-    _event(order, action="place", side=Side.ENTERPRISE, actor=actor, data=data)
-    audit_record(
-        actor=actor, subject=order, action="order.placed", to_state=order.status, data=data
+    _step(
+        order,
+        action="place",
+        side=Side.ENTERPRISE,
+        actor=actor,
+        subject=order,
+        audit_action="order.placed",
+        from_status="",
+        data=data,
+        to_state=order.status,
     )
     _tell(
         order,
@@ -456,17 +504,13 @@ def _contract_terms(order: Order, amount_fen: int, deposit_fen: int) -> tuple[in
 def _file(*, actor, value, purpose: str, field: str):
     """A file given as an upload (its id from the upload API, or the Upload) of the actor
     for ``purpose``, or as a file just received (checked and stored here)."""
-    from django.core.exceptions import ValidationError
-
     from smevoucher.uploads.models import Upload
+    from smevoucher.uploads.selectors import upload_owned
 
     if isinstance(value, (str, Upload)):
-        try:
-            upload = Upload.objects.filter(
-                pk=value.pk if isinstance(value, Upload) else value, owner=actor, purpose=purpose
-            ).first()
-        except ValidationError:
-            upload = None
+        upload = upload_owned(
+            actor=actor, pk=value.pk if isinstance(value, Upload) else value, purpose=purpose
+        )
         if upload is None:
             raise DomainError("upload.invalid", _("文件无效，请重新上传"), field=field)
         return upload
@@ -582,10 +626,15 @@ def contract_draft(
         "final_fen": final,
         "sha256": body.sha256,
     }
-    _event(
-        order, action="draft_contract", side=side, actor=actor, from_status=order.status, data=data
+    _step(
+        order,
+        action="draft_contract",
+        side=side,
+        actor=actor,
+        subject=contract,
+        audit_action="contract.drafted",
+        data=data,
     )
-    audit_record(actor=actor, subject=contract, action="contract.drafted", data=data)
     _tell(order, side, gettext_lazy("订单 %(number)s 的合同已制定，请查看并确认"))
     return contract
 
@@ -608,22 +657,17 @@ def contract_return(*, actor, order_id: int, reason: str) -> Contract:
     contract.return_reason = reason
     contract.decided_at = timezone.now()
     contract.save(update_fields=["status", "return_reason", "decided_at"])
-    _event(
+    _step(
         order,
         action="return_contract",
         side=side,
         actor=actor,
-        from_status=order.status,
+        subject=contract,
+        audit_action="contract.returned",
         reason=reason,
         data={"version": contract.version},
-    )
-    audit_record(
-        actor=actor,
-        subject=contract,
-        action="contract.returned",
         from_state=ContractStatus.DRAFTED,
         to_state=ContractStatus.RETURNED,
-        reason=reason,
     )
     _tell(
         order,
@@ -713,16 +757,16 @@ def contract_agree(*, actor, order_id: int) -> Contract:
         ]
     )
     data = {"version": contract.version, "sha256": contract.body_sha256, "released_fen": released}
-    _event(
-        order, action="agree_contract", side=side, actor=actor, from_status=order.status, data=data
-    )
-    audit_record(
+    _step(
+        order,
+        action="agree_contract",
+        side=side,
         actor=actor,
         subject=contract,
-        action="contract.agreed",
+        audit_action="contract.agreed",
+        data=data,
         from_state=ContractStatus.DRAFTED,
         to_state=ContractStatus.AGREED,
-        data=data,
     )
     _tell(order, side, gettext_lazy("企业已同意订单 %(number)s 的合同，请签署（乙方先签）"))
     return contract
@@ -812,16 +856,16 @@ def _contract_sign(*, actor, order_id: int) -> Contract:
         ]
     )
     data = {"version": contract.version, "sha256": contract.signed_sha256, "signer": org.name}
-    _event(
-        order, action="sign_contract", side=side, actor=actor, from_status=order.status, data=data
-    )
-    audit_record(
+    _step(
+        order,
+        action="sign_contract",
+        side=side,
         actor=actor,
         subject=contract,
-        action="contract.signed",
+        audit_action="contract.signed",
+        data=data,
         from_state=before,
         to_state=contract.status,
-        data=data,
     )
     if contract.status == ContractStatus.SIGNED:
         if order.voucher_mode == "at_order":
@@ -999,8 +1043,15 @@ def remittance_submit(
         submitted_by=actor,
     )
     data = {"sequence": sequence, "amount_fen": amount_fen}
-    _event(order, action="remit", side=side, actor=actor, from_status=order.status, data=data)
-    audit_record(actor=actor, subject=remittance, action="remittance.submitted", data=data)
+    _step(
+        order,
+        action="remit",
+        side=side,
+        actor=actor,
+        subject=remittance,
+        audit_action="remittance.submitted",
+        data=data,
+    )
     _tell(
         order,
         side,
@@ -1034,21 +1085,16 @@ def remittance_confirm(*, actor, remittance_id: int) -> Remittance:
     order.paid_fen += remittance.amount_fen
     order.save(update_fields=["paid_fen", "updated_at"])
     data = {"sequence": remittance.sequence, "amount_fen": remittance.amount_fen}
-    _event(
+    _step(
         order,
         action="confirm_remittance",
         side=side,
         actor=actor,
-        from_status=order.status,
-        data=data,
-    )
-    audit_record(
-        actor=actor,
         subject=remittance,
-        action="remittance.confirmed",
+        audit_action="remittance.confirmed",
+        data=data,
         from_state=RemittanceStatus.SUBMITTED,
         to_state=RemittanceStatus.CONFIRMED,
-        data=data,
     )
     if order.status == S.AWAITING_PAYMENT and order.paid_fen >= order.deposit_fen:
         captured = _capture(order, actor=actor)
@@ -1084,22 +1130,17 @@ def remittance_reject(*, actor, remittance_id: int, reason: str) -> Remittance:
     remittance.decided_at = timezone.now()
     remittance.reject_reason = reason
     remittance.save(update_fields=["status", "decided_by", "decided_at", "reject_reason"])
-    _event(
+    _step(
         order,
         action="reject_remittance",
         side=side,
         actor=actor,
-        from_status=order.status,
+        subject=remittance,
+        audit_action="remittance.rejected",
         reason=reason,
         data={"sequence": remittance.sequence},
-    )
-    audit_record(
-        actor=actor,
-        subject=remittance,
-        action="remittance.rejected",
         from_state=RemittanceStatus.SUBMITTED,
         to_state=RemittanceStatus.REJECTED,
-        reason=reason,
     )
     _tell(
         order,
@@ -1133,8 +1174,14 @@ def service_progress(*, actor, order_id: int, content: str, files=()) -> Service
         order=order, kind=R.PROGRESS, content=content[:1000], actor=actor
     )
     _attach(record, actor=actor, files=files)
-    _event(order, action="record_progress", side=side, actor=actor, from_status=order.status)
-    audit_record(actor=actor, subject=record, action="order.progress_recorded")
+    _step(
+        order,
+        action="record_progress",
+        side=side,
+        actor=actor,
+        subject=record,
+        audit_action="order.progress_recorded",
+    )
     _tell(order, side, gettext_lazy("订单 %(number)s 有新的服务进展"))
     return record
 
@@ -1207,18 +1254,13 @@ def refund_request(*, actor, order_id: int, reason: str) -> RefundRequest:
         region_code=order.enterprise.region_code,
         label=f"{order.number} · {order.enterprise.name}",
     )
-    _event(
+    _step(
         order,
         action="request_refund",
         side=side,
         actor=actor,
-        from_status=order.status,
-        reason=reason,
-    )
-    audit_record(
-        actor=actor,
         subject=refund,
-        action="refund.requested",
+        audit_action="refund.requested",
         reason=reason,
         data={"amount_fen": refund.amount_fen},
     )

@@ -25,11 +25,9 @@ from smevoucher.programs.selectors import sees_staff_pages
 from . import flow, services
 from .choices import OrderStatus, Side
 from .forms import (
-    CodeForm,
     ContractForm,
     EvaluateForm,
     OrderPlaceForm,
-    ReasonForm,
     RemitForm,
     ServiceForm,
     StaffFilterForm,
@@ -239,8 +237,6 @@ def detail(request, number: str):
         "evaluation": getattr(order, "evaluation", None) if hasattr(order, "evaluation") else None,
         "refunds": list(order.refunds.all()),
         "rating": provider_rating(order.provider),
-        "reason_form": ReasonForm(),
-        "code_form": CodeForm(),
         "remit_form": RemitForm(),
         "service_form": ServiceForm(),
         "evaluate_form": EvaluateForm(),
@@ -285,8 +281,7 @@ def _run(request, number: str, call, *, done: str, anchor: str = ""):
 @login_required
 @require_POST
 def act(request, number: str, action: str):
-    form = ReasonForm(request.POST)
-    reason = form.data.get("reason", "")
+    reason = request.POST.get("reason", "")
     return _run(
         request,
         number,

@@ -26,3 +26,11 @@ def org_get_for_staff(*, actor, pk: int) -> Organization:
 
 def org_agent(org: Organization) -> OrgMember | None:
     return org.members.select_related("user").filter(role="agent").first()
+
+
+def org_people(org: Organization) -> list:
+    """The active users who act for ``org`` (its account and its agent): whom to tell."""
+    users = {org.owner_id: org.owner}
+    for member in org.members.select_related("user"):
+        users[member.user_id] = member.user
+    return [u for u in users.values() if u is not None and u.is_active]

@@ -166,15 +166,6 @@ def program_budget(program) -> Budget:
     )
 
 
-def live_claim_total(*, provider) -> int:
-    return (
-        ClaimLine.objects.filter(
-            live=True, claim__provider=provider, claim__status__in=LIVE
-        ).aggregate(t=Sum("approved_fen"))["t"]
-        or 0
-    )
-
-
 def claimable_fen(order: Order) -> int:
     """What an order can be redeemed for: the voucher value captured and not refunded."""
     return order.captured_fen - order.refunded_fen

@@ -24,11 +24,12 @@ from smevoucher.core.numbers import next_number
 from smevoucher.notifications.services import notify
 from smevoucher.orders.choices import OrderStatus
 from smevoucher.orders.models import Order
-from smevoucher.orgs.selectors import org_acting_for
+from smevoucher.orgs.selectors import org_acting_for, org_people
 from smevoucher.providers.models import Provider
 from smevoucher.staff.choices import StaffRole
 from smevoucher.staff.permissions import has_role, in_jurisdiction
 from smevoucher.uploads.models import Upload
+from smevoucher.uploads.selectors import upload_owned
 from smevoucher.vouchers import services as ledger
 
 from .choices import ClaimStatus
@@ -62,12 +63,7 @@ def _provider_of(actor, program_id: int) -> Provider:
 
 
 def _upload(actor, upload_id: str, purpose: str, field: str) -> Upload:
-    from django.core.exceptions import ValidationError
-
-    try:
-        upload = Upload.objects.filter(pk=upload_id, owner=actor, purpose=purpose).first()
-    except ValidationError:
-        upload = None
+    upload = upload_owned(actor=actor, pk=upload_id, purpose=purpose)
     if upload is None:
         raise DomainError("upload.invalid", _("文件无效，请重新上传"), field=field)
     return upload
@@ -341,12 +337,8 @@ def claim_paper_received(*, actor, claim_id: int) -> Claim:
 def _tell_provider(claim: Claim, title, params: dict | None = None) -> None:
     from django.urls import reverse
 
-    org = claim.provider.org
-    users = {org.owner_id: org.owner}
-    for member in org.members.select_related("user"):
-        users[member.user_id] = member.user
     text = platform_text(title, {"number": claim.number, **(params or {})})
-    for user in users.values():
+    for user in org_people(claim.provider.org):
         notify(user=user, title=text, link=reverse("settlements:detail", args=[claim.pk]))
 
 

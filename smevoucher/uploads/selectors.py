@@ -17,3 +17,12 @@ def upload_get_for_actor(*, actor, pk) -> Upload:
     if upload is None or not may_view(actor, upload):
         raise NotFound()
     return upload
+
+
+def upload_owned(*, actor, pk, purpose: str) -> Upload | None:
+    """The actor's own upload of ``purpose`` named by ``pk`` (an id from the upload API),
+    or None: how a later service takes a file the person uploaded first."""
+    try:
+        return Upload.objects.filter(pk=pk, owner=actor, purpose=purpose).first()
+    except ValidationError:
+        return None
