@@ -446,12 +446,23 @@ def objection_raise(
 def objection_answer(*, actor, objection_id: int, answer: str, upheld: bool) -> Objection:
     """Staff answer an objection; an upheld one sends its claim back to review (rejected)."""
     objection = (
-        Objection.objects.select_for_update()
-        .select_related("notice")
+        Objection.objects.select_for_update(of=("self",))
+        .select_related("notice__program", "claim__provider__org")
         .filter(pk=objection_id)
         .first()
     )
-    if objection is None or not (actor.is_superuser or has_role(actor, StaffRole.APPROVER)):
+    if objection is None:
+        raise NotFound()
+    # the staff of the region of the claim objected to (of the program, for the whole notice)
+    region = (
+        objection.claim.provider.org.region_code
+        if objection.claim_id
+        else objection.notice.program.region_code
+    )
+    if not (
+        actor.is_superuser
+        or (has_role(actor, StaffRole.APPROVER) and in_jurisdiction(actor, region))
+    ):
         raise NotFound()
     answer = (answer or "").strip()
     if not answer:

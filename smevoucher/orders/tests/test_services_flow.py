@@ -382,3 +382,16 @@ def guangdong_order(
     return services.order_place(
         actor=enterprise, product_id=product.pk, voucher_id=voucher.pk, idempotency_key=key()
     )
+
+
+def test_an_evaluation_is_1_to_5_stars_and_at_most_200_characters(order, drive, enterprise):
+    drive(order, to=S.AWAITING_EVALUATION)
+    with pytest.raises(DomainError, match="1至5星"):
+        services.order_evaluate(actor=enterprise, order_id=order.pk, stars=6)
+    with pytest.raises(DomainError, match="当前201个字"):
+        services.order_evaluate(actor=enterprise, order_id=order.pk, stars=5, content="好" * 201)
+    order.refresh_from_db()
+    assert order.status == S.AWAITING_EVALUATION
+    services.order_evaluate(actor=enterprise, order_id=order.pk, stars=4, content="好" * 200)
+    order.refresh_from_db()
+    assert (order.status, order.evaluation.stars) == (S.EVALUATED, 4)

@@ -207,3 +207,40 @@ def test_only_finance_pays(submitted_claim, chain_staff):
     _noticed_and_closed(claim, chain_staff[2])
     with pytest.raises(DomainError, match="财务"):
         services.claim_pay(actor=chain_staff[2], claim_id=claim.pk)
+
+
+def test_objections_close_with_the_window_and_are_answered_in_the_claims_region(
+    submitted_claim, chain_staff, make_staff, make_org
+):
+    claim = _through_review(submitted_claim, chain_staff)
+    notice = services.notice_publish(
+        actor=chain_staff[2], program_id=claim.program_id, claim_ids=[claim.pk], days=5
+    )
+    objection = services.objection_raise(
+        actor=make_org("柳州市异议二号有限公司").owner,
+        notice_id=notice.pk,
+        content="异议",
+        claim_id=claim.pk,
+    )
+    # an approver of another city cannot answer it
+    nanning_approver = make_staff(region_code="4501", roles=("approver",), phone="13800000050")
+    with pytest.raises(DomainError) as refused:
+        services.objection_answer(
+            actor=nanning_approver, objection_id=objection.pk, answer="x", upheld=True
+        )
+    assert refused.value.status == 404
+    # once the window has closed, no more objections are taken
+    type(notice).objects.filter(pk=notice.pk).update(
+        objection_until=timezone.localdate() - dt.timedelta(days=1)
+    )
+    with pytest.raises(DomainError, match="公示期已结束"):
+        services.objection_raise(
+            actor=make_org("柳州市异议三号有限公司").owner, notice_id=notice.pk, content="迟到"
+        )
+    # an upheld objection rejects the claim and frees its orders
+    services.objection_answer(
+        actor=chain_staff[2], objection_id=objection.pk, answer="属实", upheld=True
+    )
+    claim.refresh_from_db()
+    assert claim.status == S.REJECTED
+    assert not ClaimLine.objects.filter(claim=claim, live=True).exists()
