@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "smevoucher.core.middleware.QueryCountMiddleware",
     "smevoucher.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -230,6 +231,9 @@ HOMEPAGE_FIGURES_SECONDS = env.int("HOMEPAGE_FIGURES_SECONDS", default=60)
 ORDER_PAYMENT_METHODS = env.list(
     "ORDER_PAYMENT_METHODS", default=["smevoucher.orders.payments.CorporateTransfer"]
 )
+
+# The benchmark asks every response how many SQL statements it ran (X-Query-Count).
+QUERY_COUNT_HEADER = env.bool("QUERY_COUNT_HEADER", default=False)
 
 # Uploads: content-checked pdf/jpg/png, at most this many bytes.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)

@@ -6,10 +6,12 @@ as a spreadsheet formula."""
 from __future__ import annotations
 
 import io
+import tempfile
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -21,7 +23,7 @@ from smevoucher.core.fonts import reportlab_cjk
 from smevoucher.core.money import rmb_upper, yuan
 
 from .models import Claim
-from .selectors import claim_lines
+from .selectors import claim_lines, claim_lines_streamed
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MONEY_FORMAT = "#,##0.00"
@@ -48,70 +50,85 @@ def safe_cell(value):
     return value
 
 
+def _row(n: int, line) -> list:
+    order = line.order
+    return [
+        n,
+        order.number,
+        order.enterprise.name,
+        order.product_name,
+        timezone.localtime(order.created_at).strftime("%Y-%m-%d"),
+        order.contract_total_fen,
+        order.deduction_fen,
+        line.invoice_number,
+        line.invoice_amount_fen,
+        line.invoice_date.strftime("%Y-%m-%d"),
+        line.claimed_fen,
+        line.approved_fen,
+    ]
+
+
 def _rows(claim: Claim) -> list[list]:
-    rows = []
-    for n, line in enumerate(claim_lines(claim), start=1):
-        order = line.order
-        rows.append(
-            [
-                n,
-                order.number,
-                order.enterprise.name,
-                order.product_name,
-                timezone.localtime(order.created_at).strftime("%Y-%m-%d"),
-                order.contract_total_fen,
-                order.deduction_fen,
-                line.invoice_number,
-                line.invoice_amount_fen,
-                line.invoice_date.strftime("%Y-%m-%d"),
-                line.claimed_fen,
-                line.approved_fen,
-            ]
-        )
-    return rows
+    return [_row(n, line) for n, line in enumerate(claim_lines(claim), start=1)]
 
 
 MONEY_COLUMNS = (5, 6, 8, 10, 11)
+# Rows are written as they are read, so a claim of any size takes the same memory.
+SPOOL_BYTES = 4 * 1024 * 1024
 
 
-def summary_xlsx(claim: Claim) -> bytes:
-    """服务券使用情况明细汇总表 as Excel: money as numbers in yuan with two decimals."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "明细汇总"
-    sheet.append([safe_cell(f"服务券使用情况明细汇总表（{claim.provider.org.name}）")])
-    sheet.append(
-        [safe_cell(f"兑现申请编号：{claim.number}"), None, safe_cell(f"项目：{claim.program.name}")]
-    )
-    sheet.append(list(HEADERS))
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center")
-    rows = _rows(claim)
-    for row in rows:
-        values = [safe_cell(v) for v in row]
-        for index in MONEY_COLUMNS:
-            values[index] = row[index] / 100
-        sheet.append(values)
-    total_row = ["合计", None, None, None, None]
-    total_row += [sum(r[5] for r in rows) / 100, sum(r[6] for r in rows) / 100, None]
-    total_row += [
-        sum(r[8] for r in rows) / 100,
-        None,
-        claim.claimed_fen / 100,
-        claim.approved_fen / 100,
-    ]
-    sheet.append(total_row)
-    for row in sheet.iter_rows(min_row=4, max_row=sheet.max_row):
-        for index in MONEY_COLUMNS:
-            row[index].number_format = MONEY_FORMAT
+def summary_xlsx_file(claim: Claim):
+    """服务券使用情况明细汇总表 as Excel: money as numbers in yuan with two decimals.
+
+    Streams: the lines are read in chunks and written by a write-only workbook; the result
+    is a temporary file (in memory up to SPOOL_BYTES, then on disk) positioned at its start.
+    """
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("明细汇总")
     for column, width in zip(
         "ABCDEFGHIJKL", (6, 24, 28, 24, 12, 14, 14, 16, 14, 12, 14, 14), strict=True
     ):
         sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
+
+    def cells(values: list, *, money_from: list | None = None, font=None, align=None) -> list:
+        out = []
+        for index, value in enumerate(values):
+            if money_from is not None and index in MONEY_COLUMNS and value is not None:
+                value = money_from[index] / 100
+            cell = WriteOnlyCell(sheet, value=safe_cell(value))
+            if money_from is not None and index in MONEY_COLUMNS:
+                cell.number_format = MONEY_FORMAT
+            if font is not None:
+                cell.font = font
+            if align is not None:
+                cell.alignment = align
+            out.append(cell)
+        return out
+
+    sheet.append([safe_cell(f"服务券使用情况明细汇总表（{claim.provider.org.name}）")])
+    sheet.append(
+        [safe_cell(f"兑现申请编号：{claim.number}"), None, safe_cell(f"项目：{claim.program.name}")]
+    )
+    sheet.append(cells(list(HEADERS), font=Font(bold=True), align=Alignment(horizontal="center")))
+    contract = deducted = invoiced = 0
+    for n, line in enumerate(claim_lines_streamed(claim), start=1):
+        row = _row(n, line)
+        contract += row[5]
+        deducted += row[6]
+        invoiced += row[8]
+        sheet.append(cells(row, money_from=row))
+    total = ["合计", None, None, None, None, contract, deducted, None, invoiced, None]
+    total += [claim.claimed_fen, claim.approved_fen]
+    sheet.append(cells(total, money_from=total))
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the caller closes it)
     book.save(out)
-    return out.getvalue()
+    out.seek(0)
+    return out
+
+
+def summary_xlsx(claim: Claim) -> bytes:
+    with summary_xlsx_file(claim) as out:
+        return out.read()
 
 
 def _styles():

@@ -3,6 +3,7 @@ the notices, and each program's budget figures from the ledger."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db.models import QuerySet, Sum
@@ -62,6 +63,30 @@ def claim_lines(claim: Claim) -> list[ClaimLine]:
             "order__contracts", "order__remittances__proof", "order__service_records__attachments"
         )
         .order_by("pk")
+    )
+
+
+def claim_lines_streamed(claim: Claim, *, chunk_size: int = 2000) -> Iterator[ClaimLine]:
+    """The lines with only what the summary prints, read in chunks (exports of any size)."""
+    return (
+        claim.lines.select_related("order__enterprise")
+        .only(
+            "claim",
+            "invoice_number",
+            "invoice_amount_fen",
+            "invoice_date",
+            "claimed_fen",
+            "approved_fen",
+            "order__number",
+            "order__product_name",
+            "order__created_at",
+            "order__contract_amount_fen",
+            "order__amount_fen",
+            "order__deduction_fen",
+            "order__enterprise__name",
+        )
+        .order_by("pk")
+        .iterator(chunk_size=chunk_size)
     )
 
 

@@ -77,3 +77,14 @@ def test_a_name_starting_with_equals_comes_out_as_text(claim):
     assert not [v for v in values if v.startswith("=")]
     assert "'=1+1" in values
     assert all(cell.data_type != "f" for row in book.active.iter_rows() for cell in row)
+
+
+def test_the_excel_summary_reads_its_lines_in_a_fixed_number_of_queries(
+    claim, django_assert_max_num_queries
+):
+    # given a claim whose lines are read in chunks, with only what the summary prints
+    claim = type(claim).objects.select_related("provider__org", "program").get(pk=claim.pk)
+    # when it is exported, then the queries do not grow with its lines (one per chunk)
+    with django_assert_max_num_queries(2):
+        out = exports.summary_xlsx_file(claim)
+    assert out.read(2) == b"PK"

@@ -29,6 +29,9 @@ def test_only_the_provider_and_region_staff_see_a_claim(
     xlsx = client.get(reverse("settlements:export", args=[claim.pk, "summary.xlsx"]))
     assert xlsx.status_code == 200
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    # streamed from a temporary file, not built in a response body
+    assert xlsx.streaming
+    assert b"".join(xlsx.streaming_content).startswith(b"PK")
     # the enterprise that ordered is another tenant here
     client.force_login(enterprise)
     assert client.get(reverse("settlements:detail", args=[claim.pk])).status_code == 404
