@@ -18,7 +18,11 @@ PORT ?= 8000
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k sms -x"`.
 PYTEST_ARGS ?=
 
-.PHONY: help install demo test lint fmt test-browser constraints
+BENCH_STAMP := $(VENV)/.smevoucher-bench-installed
+# Extra arguments for bench/run.py, e.g. `make bench BENCH_ARGS="--reuse-data"`.
+BENCH_ARGS ?=
+
+.PHONY: help install demo test lint fmt test-browser constraints bench bench-quick
 
 help:
 	@echo "make demo          install, migrate, load demo data, serve on http://$(HOST):$(PORT)"
@@ -26,6 +30,8 @@ help:
 	@echo "make lint          ruff check and ruff format --check"
 	@echo "make fmt           ruff format and ruff check --fix"
 	@echo "make test-browser  only the browser tests, which must run (needs Debian chromium)"
+	@echo "make bench         province-scale benchmark on PostgreSQL + Redis, report in bench/results/"
+	@echo "make bench-quick   the same on a small data set, seconds per scenario (CI)"
 	@echo "make constraints   rewrite $(CONSTRAINTS) from the virtualenv"
 
 $(PY):
@@ -36,6 +42,10 @@ $(STAMP): pyproject.toml $(CONSTRAINTS) | $(PY)
 	@touch $@
 
 install: $(STAMP)
+
+$(BENCH_STAMP): pyproject.toml $(CONSTRAINTS) | $(PY)
+	$(PIP) install -e '.[dev,bench]' -c $(CONSTRAINTS)
+	@touch $@ $(STAMP)
 
 demo: install
 	$(PY) manage.py migrate --noinput
@@ -64,6 +74,12 @@ test: lint
 test-browser: install
 	REQUIRE_BROWSER=1 DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) \
 		$(VENV)/bin/pytest smevoucher/tests_browser $(PYTEST_ARGS)
+
+bench: $(BENCH_STAMP)
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+bench-quick: $(BENCH_STAMP)
+	$(PY) bench/run.py --quick $(BENCH_ARGS)
 
 constraints: | $(PY)
 	{ grep '^#' $(CONSTRAINTS); $(PIP) freeze --exclude-editable; } > $(CONSTRAINTS).new

@@ -27,8 +27,8 @@ from .schemas import (
 from .selectors import (
     apply_problem,
     catalog_category_counts,
+    catalog_listing,
     catalog_programs,
-    catalog_search,
     deduction_previews,
     favourite_ids,
     favourites_of,
@@ -89,7 +89,7 @@ def product_list(
     page: int = Query(1, ge=1),
     page_size: int = Query(12, ge=1, le=60),
 ):
-    products = catalog_search(
+    products = catalog_listing(
         sort=sort,
         program_id=program_id,
         category=category.strip(),

@@ -19,6 +19,7 @@ from smevoucher.providers.choices import ProviderLevel, ProviderStatus
 from smevoucher.providers.models import Provider
 from smevoucher.regions.models import Region
 
+from .cache import cached
 from .categories import category_description
 from .choices import MaterialKind, PricingMode, ProductStatus, RevisionStatus
 from .fields import MAX_MATERIAL_SETS, REQUIRED_AT_SUBMIT, SCALAR_FIELDS
@@ -199,16 +200,56 @@ def catalog_search(*, sort: str = "newest", **filters) -> QuerySet[Product]:
     )
 
 
+class CatalogListing:
+    """What a Paginator pages through: the number of matches and each page's product ids
+    come from the cache; the products of a page are read by id in one query (and a product
+    gone off sale meanwhile is left out)."""
+
+    def __init__(self, products: QuerySet[Product], *, key: list):
+        self.products = products
+        self.key = key
+
+    def count(self) -> int:
+        return cached([*self.key, "count"], self.products.count)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        ids = cached(
+            [*self.key, index.start, index.stop],
+            lambda: list(self.products[index].values_list("pk", flat=True)),
+        )
+        if not ids:
+            return []
+        by_id = {p.pk: p for p in self.products.filter(pk__in=ids).order_by()}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def catalog_listing(*, sort: str = "newest", **filters) -> CatalogListing:
+    """The catalogue's matches for a Paginator, cached per filter set and sort."""
+    sort = sort if sort in SORTS else "newest"
+    return CatalogListing(
+        catalog_search(sort=sort, **filters), key=["list", sort, sorted(filters.items())]
+    )
+
+
 def catalog_category_counts(**filters) -> dict[tuple[int, str], int]:
     """On-sale products per (program, category) under every filter but the category."""
     filters.pop("category", None)
-    rows = (
-        catalog_filter(catalog_on_sale(), **filters)
-        .order_by()
-        .values_list("program_id", "category")
-        .annotate(n=Count("pk"))
-    )
-    return {(program_id, category): n for program_id, category, n in rows}
+
+    def compute() -> dict[tuple[int, str], int]:
+        rows = (
+            catalog_filter(catalog_on_sale(), **filters)
+            .order_by()
+            .values_list("program_id", "category")
+            .annotate(n=Count("pk"))
+        )
+        return {(program_id, category): n for program_id, category, n in rows}
+
+    return cached(["counts", sorted(filters.items())], compute)
 
 
 def favourite_ids(*, user, product_ids) -> set[int]:

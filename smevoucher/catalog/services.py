@@ -31,6 +31,7 @@ from smevoucher.reviews.selectors import review_latest_for_subject
 from smevoucher.reviews.services import review_submit, review_transition
 from smevoucher.uploads.models import Upload
 
+from .cache import catalog_changed
 from .choices import MaterialKind, PricingMode, ProductStatus, RevisionStatus
 from .fields import (
     MAX_COMPARISONS,
@@ -422,6 +423,8 @@ def _move(product: Product, action: str, *, by: str) -> tuple[str, str]:
         product.on_sale_at = timezone.now()
         fields.append("on_sale_at")
     product.save(update_fields=fields)
+    if S.ON_SALE in (before, target):
+        catalog_changed()
     return before, target
 
 
@@ -493,6 +496,7 @@ def product_revision_review_moved(*, revision_id: int, action: str) -> None:
     if action == "resubmit" and revision.status == R.PENDING:
         return
     _move_revision(revision, action)
+    catalog_changed()
     if action == "approve":
         product = Product.objects.select_for_update().get(pk=revision.product_id)
         old_price = price_of(product_values(product))

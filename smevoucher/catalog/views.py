@@ -23,8 +23,8 @@ from .selectors import (
     VOUCHER_KINDS,
     apply_problem,
     catalog_category_counts,
+    catalog_listing,
     catalog_programs,
-    catalog_search,
     deduction_previews,
     favourite_ids,
     favourites_of,
@@ -64,7 +64,7 @@ def index(request):
             program_id for program_id, _category in counts if counts[(program_id, _category)]
         }
         shown = [e for e in shown if e.program.pk in with_products] or shown
-    page = Paginator(catalog_search(sort=sort, **filters), page_size).get_page(
+    page = Paginator(catalog_listing(sort=sort, **filters), page_size).get_page(
         request.GET.get("page")
     )
     rows = list(page.object_list)

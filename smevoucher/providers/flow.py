@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from smevoucher.catalog.cache import catalog_changed
 from smevoucher.core.errors import DomainError
 
 from .choices import ProviderStatus
@@ -53,4 +54,5 @@ def provider_set_status(
         provider.approved_at = timezone.now()
         fields.append("approved_at")
     provider.save(update_fields=fields)
+    catalog_changed()  # its products enter or leave the catalogue
     return before

@@ -16,3 +16,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# Tests see every change at once; the catalogue cache has its own tests (override_settings).
+CATALOG_CACHE_SECONDS = 0
