@@ -17,7 +17,9 @@ import random
 import uuid
 from collections import Counter, defaultdict
 
+import gevent
 from locust import FastHttpUser, constant, events, task
+from locust.exception import StopUser
 
 DATA = json.loads(open(os.environ["BENCH_DATA"], encoding="utf-8").read())  # noqa: SIM115
 OUT = os.environ.get("BENCH_OUT", "")
@@ -105,6 +107,17 @@ class Search4(_Bench):
         self._get("/products/", "search-4", params={"q": random.choice(DATA["search4"])})
 
 
+class SearchUncached(_Bench):
+    """2- and 4-character pieces of random product names: nearly every query is new, so
+    this is the search itself, not the catalogue cache."""
+
+    @task
+    def search(self):
+        self._get(
+            "/products/", "search-uncached", params={"q": random.choice(DATA["search_random"])}
+        )
+
+
 class ProductAnonymous(_Bench):
     @task
     def product(self):
@@ -161,8 +174,11 @@ class ClaimRush(_Bench):
         try:
             n, token = next(_rush)
         except StopIteration:
-            self.environment.runner.quit()
-            return
+            # Everyone has applied: end the run (from a greenlet of its own, since quitting
+            # stops every user's greenlet, this one included).
+            if not _doubles:
+                gevent.spawn(self.environment.runner.quit)
+            raise StopUser() from None
         if n % DOUBLE_EVERY == 0:
             _doubles.append(token)
         _api_post(self, "/api/v1/quotas/applications", token, body, "claim", ok=(201, 409))

@@ -44,6 +44,7 @@ SIZES = {
         "vouchers": 500_000,
         "orders": 1_000_000,
         "claim_orders": 10_000,
+        "hot_orders": 100,
     },
     "quick": {
         "enterprises": 20_000,
@@ -52,6 +53,7 @@ SIZES = {
         "vouchers": 10_000,
         "orders": 20_000,
         "claim_orders": 1_000,
+        "hot_orders": 20,
     },
 }
 
@@ -131,7 +133,7 @@ def bench_env(database: str, work: Path) -> dict:
         SECURE_SSL_REDIRECT="False",  # plain HTTP on loopback; TLS ends at the proxy
         STATIC_ROOT=str(work / "static"),
         QUERY_COUNT_HEADER="True",
-        LOG_LEVEL="WARNING",
+        LOG_LEVEL="ERROR",  # a refused order (409) is expected on the hot voucher
         PYTHONUNBUFFERED="1",
     )
     return env
@@ -203,6 +205,8 @@ def generate(env: dict, sizes: dict, manifest: Path) -> tuple[float, str]:
             sizes["orders"],
             "--claim-orders",
             sizes["claim_orders"],
+            "--hot-orders",
+            sizes["hot_orders"],
             "--manifest",
             manifest,
         ],
@@ -256,6 +260,19 @@ def prepare(manifest: dict, data_path: Path, *, rush_size: int) -> dict:
     order_keys = tokens([o["user_id"] for o in orderers])
     hot = manifest["hot_voucher"]
     hot_key = tokens([hot["user_id"]])[hot["user_id"]]
+    import random
+
+    from smevoucher.catalog.models import Product
+
+    names = list(
+        Product.objects.filter(pk__in=manifest["products"][:400]).values_list("name", flat=True)
+    )
+    pieces = set()
+    for name in names:
+        for size in (2, 4):
+            if len(name) >= size:
+                start = random.randrange(len(name) - size + 1)
+                pieces.add(name[start : start + size])
     session_users = User.objects.filter(pk__in=[o["user_id"] for o in orderers[:200]])
     export = manifest["export_claim"]
     data = {
@@ -264,6 +281,7 @@ def prepare(manifest: dict, data_path: Path, *, rush_size: int) -> dict:
         "search2": [w for w in manifest["search_terms"] if len(w) == 2],
         "search4": [w for w in manifest["search_terms"] if len(w) == 4],
         "products": manifest["products"],
+        "search_random": sorted(pieces),
         "order_products": manifest["order_products"],
         "sessions": [session(u) for u in session_users],
         "claim_rush": {
@@ -629,6 +647,40 @@ def export_measure(host: str, export: dict, *, repeats: int) -> dict:
     }
 
 
+def cache_effect(data: dict, *, repeats: int) -> list[dict]:
+    """The catalogue cache's effect, in this process (one request at a time, no load): the
+    same pages with CATALOG_CACHE_SECONDS=0 and with the cache on and warm."""
+    from django.db import connection
+    from django.test import Client, override_settings
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(SERVER_NAME="127.0.0.1")
+    paths = {
+        "catalogue": "/products/",
+        "category": f"/products/?program={data['program_id']}&category={data['categories'][0]}",
+        "search-2": f"/products/?q={data['search2'][0]}",
+        "search-4": f"/products/?q={data['search4'][0]}",
+    }
+    rows = []
+    for name, path in paths.items():
+        row = {"page": name}
+        for label, seconds in (("off", 0), ("on", 60)):
+            with override_settings(CATALOG_CACHE_SECONDS=seconds):
+                client.get(path)  # warm (and fill the cache when on)
+                times = []
+                for _ in range(repeats):
+                    started = time.perf_counter()
+                    client.get(path)
+                    times.append((time.perf_counter() - started) * 1000)
+                with CaptureQueriesContext(connection) as queries:
+                    client.get(path)
+            row[f"{label}_ms"] = round(statistics.median(times), 1)
+            row[f"{label}_queries"] = len(queries)
+        rows.append(row)
+    connection.close()
+    return rows
+
+
 # --- the report -------------------------------------------------------------------------
 
 
@@ -723,6 +775,21 @@ def report(results: dict) -> str:
             "the claim (lines are read 2,000 at a time and written by a write-only workbook "
             "into a spooled temporary file that the response streams)."
         )
+    lines += [
+        "",
+        "## The catalogue cache's effect",
+        "",
+        "The same pages in the runner's process, one request at a time (median of "
+        f"{results['cache_repeats']}), with `CATALOG_CACHE_SECONDS=0` and with the cache on:",
+        "",
+        "| page | cache off ms | SQL | cache on ms | SQL |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for row in results["cache_effect"]:
+        lines.append(
+            f"| {row['page']} | {row['off_ms']} | {row['off_queries']} | {row['on_ms']} | "
+            f"{row['on_queries']} |"
+        )
     lines += ["", "## Targets", "", "| target | reached | met |", "|---|---|---|"]
     for row in results["targets"]:
         lines.append(f"| {row[0]} | {row[1]} | {'yes' if row[2] else '**no**'} |")
@@ -766,13 +833,17 @@ def targets(results: dict) -> list[tuple[str, str, bool]]:
             hot_check["exact"] and hot["server_errors"] == 0,
         )
     )
+    uncached = {row["page"]: row["off_queries"] for row in results["cache_effect"]}
     for name in ("catalogue", "search-2", "search-4"):
         s = by[name]
-        constant = s["queries_min"] is not None and s["queries_min"] == s["queries_max"]
+        # Constant: whatever the data, a page runs at most the uncached page's fixed set of
+        # statements (fewer when the cache answers).
+        constant = s["queries_max"] is not None and s["queries_max"] <= uncached[name]
         rows.append(
             (
                 f"{name}: p95 < 50 ms, constant query count",
-                f"p95 {fmt(s['p95'])} ms, {s['queries_min']}–{s['queries_max']} queries",
+                f"p95 {fmt(s['p95'])} ms, {s['queries_min']}–{s['queries_max']} queries "
+                f"(uncached page: {uncached[name]})",
                 s["p95"] < 50 and constant,
             )
         )
@@ -855,11 +926,13 @@ def main() -> int:
     rush_size = min(10_000, len(manifest["claim_rush"]["enterprises"]))
     data_path = work / "data.json"
     data = prepare(manifest, data_path, rush_size=rush_size)
-    from django.db import connection
-
-    connection.close()
+    cache_repeats = 5 if args.quick else 15
+    log("the catalogue cache's effect, in process")
+    effect = cache_effect(data, repeats=cache_repeats)
 
     results: dict = {
+        "cache_effect": effect,
+        "cache_repeats": cache_repeats,
         "mode": mode,
         "date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
         "machine": machine(),
@@ -903,6 +976,7 @@ def main() -> int:
             ("category", "Category"),
             ("search-2", "Search2"),
             ("search-4", "Search4"),
+            ("search-uncached", "SearchUncached"),
             ("product", "ProductAnonymous"),
             ("product-logged-in", "ProductLoggedIn"),
         ):

@@ -12,26 +12,38 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
 CATALOG_GENERATION_KEY = "catalog:generation"
+# Each process reads the generation at most this often (one cache round trip saved on every
+# cached read of a page); a change made in another process shows within this delay.
+GENERATION_READ_SECONDS = 1.0
+_generation: tuple[float, int] | None = None  # (read at, value) in this process
 
 
 def catalog_generation() -> int:
-    return cache.get_or_set(CATALOG_GENERATION_KEY, 1, timeout=None)
+    global _generation
+    now = time.monotonic()
+    if _generation is None or now - _generation[0] > GENERATION_READ_SECONDS:
+        _generation = (now, cache.get_or_set(CATALOG_GENERATION_KEY, 1, timeout=None))
+    return _generation[1]
 
 
 def catalog_changed() -> None:
     """What the catalogue shows has changed: after commit, cached listings are dropped."""
 
     def bump() -> None:
+        global _generation
         try:
-            cache.incr(CATALOG_GENERATION_KEY)
+            value = cache.incr(CATALOG_GENERATION_KEY)
         except ValueError:
-            cache.set(CATALOG_GENERATION_KEY, 2, timeout=None)
+            value = 2
+            cache.set(CATALOG_GENERATION_KEY, value, timeout=None)
+        _generation = (time.monotonic(), value)
 
     transaction.on_commit(bump)
 

@@ -28,9 +28,7 @@ def _page_queries(client) -> tuple[int, str]:
     return len(queries), page.content.decode()
 
 
-def test_a_cached_catalogue_page_reads_only_the_programs_and_its_products(
-    client, make_product
-):
+def test_a_cached_catalogue_page_reads_only_the_programs_and_its_products(client, make_product):
     # given three products on sale and a first visit that fills the cache
     for _ in range(3):
         make_product("on_sale")
