@@ -662,8 +662,10 @@ class Generator:
         for k in range(s.products - reserved_products - claim_products):
             category = categories[k % len(categories)]
             provider = rng.choice(by_category[category])
-            # Log-uniform 2,000 .. 200,000 yuan, in whole hundreds.
-            price = int(math.exp(rng.uniform(math.log(2_000), math.log(200_000)))) // 100 * 10_000
+            # Log-uniform, in whole hundreds: mostly 1,000 .. 50,000 yuan, some up to 200,000
+            # (the providers' yearly settlement caps must hold a province's orders).
+            low, high = (1_000, 50_000) if rng.random() < 0.9 else (50_000, 200_000)
+            price = int(math.exp(rng.uniform(math.log(low), math.log(high)))) // 100 * 10_000
             if rng.random() < 0.2:
                 count = rng.randrange(2, 5)
                 tiers = sorted(
@@ -794,12 +796,21 @@ class Generator:
         statuses = [key for key, _w in STATUS_WEIGHTS]
         n = 0
         misses = 0
+        products_of: dict[int, list[int]] = defaultdict(list)
+        for k in self.history_products:
+            products_of[self.pr_provider[k]].append(k)
+        full: set[int] = set()
         while n < remaining and pool:
             index = rng.randrange(len(pool))
             v = pool[index]
             products = by_type_products[self.v_type[v]]
+            if not products:
+                pool[index] = pool[-1]
+                pool.pop()
+                continue
             status = statuses[n] if n < len(statuses) else status_pick()
-            if place(v, rng.choice(products), status):
+            k = rng.choice(products)
+            if place(v, k, status):
                 n += 1
                 misses = 0
             else:
@@ -809,6 +820,17 @@ class Generator:
                     pool.pop()
                 if misses > 10_000:
                     break
+            provider = self.pr_provider[k]
+            if (
+                prov_cap is not None
+                and provider not in full
+                and prov_cap - prov_holds[provider] < 100_000
+            ):
+                # A provider near its yearly cap takes no more orders: off the lists.
+                full.add(provider)
+                gone = set(products_of[provider])
+                for key, listed in by_type_products.items():
+                    by_type_products[key] = [x for x in listed if x not in gone]
         if n < remaining:
             raise ScaleDataError(f"only {n} of {remaining} orders fit the vouchers and caps")
 
