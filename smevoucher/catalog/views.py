@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,6 +18,7 @@ from smevoucher.orgs.choices import CertStatus, OrgKind
 from smevoucher.orgs.selectors import org_acting_for
 
 from . import services
+from .cache import cached
 from .forms import CatalogFilterForm
 from .selectors import (
     SORT_LABELS,
@@ -46,6 +49,19 @@ def _kinds(product) -> list[str]:
 
 
 def index(request):
+    """The catalogue. A visitor who is not logged in gets the page's body from the cache
+    (per language and query, dropped when the catalogue changes): no query at all; a
+    logged-in person's body is rendered for them (their favourites), from cached counts."""
+    if request.user.is_authenticated:
+        main = _index_main(request)
+    else:
+        main = cached(
+            ["page", get_language(), sorted(request.GET.lists())], lambda: _index_main(request)
+        )
+    return render(request, "catalog/index.html", {"main": main})
+
+
+def _index_main(request) -> str:
     form = CatalogFilterForm(request.GET)
     filters = form.filters()
     sort = request.GET.get("sort", "")
@@ -80,9 +96,8 @@ def index(request):
         }
         for product in rows
     ]
-    return render(
-        request,
-        "catalog/index.html",
+    return render_to_string(
+        "catalog/_index_main.html",
         {
             "form": form,
             "filters": filters,
@@ -96,6 +111,7 @@ def index(request):
             "page": page,
             "items": items,
         },
+        request=request,
     )
 
 
