@@ -351,3 +351,48 @@ def test_a_city_level_provider_serves_only_its_city(
     nanning.save(update_fields=["region", "region_code"])
     issue_voucher(product.program, nanning, 5 * WAN)
     assert apply_problem(user=nanning.owner, product=product) is None
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the bigram GIN index exists only on PostgreSQL; SQLite searches with LIKE",
+)
+def test_a_two_character_keyword_uses_the_bigram_index_on_postgresql(
+    program, provider, provider_user
+):
+    # given many products, a few of them about 签章 (with letters in other case too)
+    now = timezone.now()
+    Product.objects.bulk_create(
+        (
+            Product(
+                provider=provider,
+                program=program,
+                name="电子签章服务" if i % 500 == 3 else f"管理咨询服务{i}号",
+                overview="含 Ai 应用" if i % 700 == 5 else f"第{i}号产品的服务概述",
+                category="数字化转型",
+                voucher_types=["general"],
+                min_price_fen=100,
+                max_price_fen=100,
+                status="on_sale",
+                on_sale_at=now,
+                created_by=provider_user,
+            )
+            for i in range(3000)
+        ),
+        batch_size=1000,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT gin_clean_pending_list('catalog_product_bigrams'::regclass)")
+        cursor.execute("ANALYZE catalog_product")
+        cursor.execute("SET enable_seqscan = off")
+    try:
+        # when the catalogue searches for a 2-character keyword
+        plan = catalog_search(q="签章").explain()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET enable_seqscan")
+    # then the bigram index narrows it, and the answer is the data's, letters without case
+    assert "catalog_product_bigrams" in plan, plan
+    assert catalog_search(q="签章").count() == 6
+    assert catalog_search(q="ai").count() == catalog_search(q="AI").count() == 5
