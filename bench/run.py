@@ -911,7 +911,8 @@ def main() -> int:
 
     redis.Redis.from_url(REDIS_URL).flushdb()
     if args.reuse_data and manifest_path.exists():
-        log(f"reusing database {database}")
+        log(f"reusing database {database} (migrating it to this checkout)")
+        run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env=env)
         data_seconds, data_output = 0.0, "(reused from an earlier run: --reuse-data)"
     else:
         log(f"creating database {database} and generating the {mode} data set")
