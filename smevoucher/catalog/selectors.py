@@ -44,12 +44,9 @@ SORT_LABELS = {
     "price_desc": gettext_lazy("价格从高到低"),
     "revenue": gettext_lazy("销售额"),
 }
-# The products whose name or overview contains a 2-character piece (the expression of the
-# index catalog_product_bigrams, written the same way so that PostgreSQL uses it).
-BIGRAM_MATCH = (
-    "SELECT id FROM catalog_product "
-    "WHERE smevoucher_bigrams(name || ' ' || overview) @> ARRAY[%s]::text[]"
-)
+# The products whose name or overview contains a 2-character piece: the stored bigrams of
+# migration 0004 (a column PostgreSQL keeps, not a model field) and their GIN index.
+BIGRAM_MATCH = "SELECT id FROM catalog_product WHERE search_bigrams @> ARRAY[%s]::text[]"
 MAX_TERMS = 5
 MAX_KEYWORD = 50
 
