@@ -227,9 +227,10 @@ ESIGN_FACE_API_KEY = env.str("ESIGN_FACE_API_KEY", default="")
 CJK_FONT_PATH = env.str("CJK_FONT_PATH", default="")
 # The homepage's live figures are read from the ledger and cached this long (seconds).
 HOMEPAGE_FIGURES_SECONDS = env.int("HOMEPAGE_FIGURES_SECONDS", default=60)
-# The public catalogue's counts and page ids are cached this long (seconds; 0: off), and
+# The public catalogue's counts, page ids and visitors' page bodies are cached this long
+# (seconds; 0: off; the sales figures on its cards lag by as much), and
 # dropped at once when a product or provider enters or leaves it (catalog.selectors).
-CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=60)
+CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=300)
 # How enterprises pay the part the voucher does not (orders.payments).
 ORDER_PAYMENT_METHODS = env.list(
     "ORDER_PAYMENT_METHODS", default=["smevoucher.orders.payments.CorporateTransfer"]
