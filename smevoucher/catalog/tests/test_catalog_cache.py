@@ -103,9 +103,7 @@ def test_with_the_cache_off_every_call_reads_the_database(settings, make_product
     assert len(queries) == 1
 
 
-def test_without_a_category_the_number_of_matches_is_the_sum_of_the_counts(
-    settings, make_product
-):
+def test_without_a_category_the_number_of_matches_is_the_sum_of_the_counts(settings, make_product):
     # given products on sale and the cache off (every read goes to the database)
     settings.CATALOG_CACHE_SECONDS = 0
     for _ in range(3):
