@@ -33,6 +33,7 @@ from .services import (
     api_token_create,
     api_token_login,
     api_token_revoke,
+    otp_check_for_token,
     session_logout,
     sms_code_send,
     user_change_password,
@@ -115,6 +116,7 @@ def login(request, payload: LoginIn):
                 _("登录失败次数过多，账号已暂时锁定，请30分钟后再试或通过短信找回密码"),
             )
         raise failure
+    otp_check_for_token(user=user, code=payload.otp_code)
     token, key = api_token_login(
         request=request,
         user=user,

@@ -129,3 +129,24 @@ class PhoneChangeForm(forms.Form):
     phone = _phone_field(_("新手机号"))
     captcha = captcha_field()
     sms_code = _code_field(required=True)
+
+
+class OtpCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("动态口令"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "placeholder": _("身份验证器中的6位数字"),
+                "autofocus": True,
+            }
+        ),
+        error_messages={
+            "required": _("请输入动态口令"),
+            "min_length": _("动态口令为6位数字"),
+            "max_length": _("动态口令为6位数字"),
+        },
+    )

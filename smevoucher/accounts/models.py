@@ -96,3 +96,26 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"token {self.pk} of {self.user_id}"
+
+
+class UserSession(models.Model):
+    """One web login: kept so that logout, a disabled account or a password reset can end
+    every session of the person, whatever the session engine (database or cache)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="web_sessions")
+    session_key = models.CharField(max_length=64, unique=True)
+    method = models.CharField(_("登录方式"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("登录时间"), default=timezone.now)
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("登录会话")
+        verbose_name_plural = _("登录会话")
+        indexes = [
+            models.Index(
+                fields=["user"], condition=models.Q(ended_at__isnull=True), name="usersession_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"session {self.pk} of {self.user_id}"

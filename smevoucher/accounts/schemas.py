@@ -78,6 +78,13 @@ class LoginIn(Schema):
     captcha_key: CaptchaKeyStr
     captcha_answer: CaptchaAnswerStr
     device_name: DeviceNameStr = ""
+    otp_code: str | None = Field(
+        None,
+        min_length=6,
+        max_length=6,
+        pattern=r"^[0-9]{6}$",
+        description="工作人员账号：身份验证器中的6位动态口令",
+    )
 
     @model_validator(mode="after")
     def _one_credential(self) -> LoginIn:

@@ -11,17 +11,20 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from importlib import import_module
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY, password_validation, user_logged_in
 from django.contrib.auth import login as django_login
 from django.contrib.auth import logout as django_logout
-from django.contrib.auth import password_validation, user_logged_in
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from smevoucher.audit.services import audit_record
 from smevoucher.core.errors import DomainError, RateLimited
@@ -33,7 +36,8 @@ from smevoucher.core.timeutil import start_of_local_day
 from smevoucher.notifications.services import notify, sms_send_after_commit
 
 from .choices import SmsPurpose
-from .models import ApiToken, SmsCode, User
+from .models import ApiToken, SmsCode, User, UserSession
+from .selectors import otp_device_of, otp_pending_device, otp_required_for
 
 
 def _code_hash(*, phone: str, purpose: str, code: str) -> str:
@@ -210,18 +214,97 @@ def user_register(*, phone: str, display_name: str, password: str, sms_code: str
     return user
 
 
+# Session keys of our own: when the person logged in, and when they were last seen.
+SESSION_AUTH_AT = "_smevoucher_auth_at"
+SESSION_SEEN_AT = "_smevoucher_seen_at"
+
+
 def session_login(*, request, user: User, method: str) -> None:
-    """Log ``user`` in on this request (a new session id) and record it."""
+    """Log ``user`` in on this request (a new session id) and record it.
+
+    Django's login() sends user_logged_in, whose receiver (``session_track``) registers the
+    session, so force_login and every other login path are tracked the same way.
+    """
     with transaction.atomic():
+        request._smevoucher_login_method = method
         django_login(request, user, backend=getattr(user, "backend", None))
         audit_record(actor=user, subject=user, action="user.logged_in", data={"method": method})
 
 
+def session_track(*, request, user: User) -> UserSession | None:
+    """Register the web session ``user`` has just logged in on, with its start time.
+
+    API logins send user_logged_in too (for django-axes) without a session login: those are
+    recognised by the session not holding the user and are left alone.
+    """
+    session = getattr(request, "session", None)
+    if session is None or session.get(SESSION_KEY) != str(user.pk):
+        return None
+    now = int(timezone.now().timestamp())
+    session[SESSION_AUTH_AT] = now
+    session[SESSION_SEEN_AT] = now
+    if session.session_key is None:
+        session.save()
+    row, _created = UserSession.objects.update_or_create(
+        session_key=session.session_key,
+        defaults={
+            "user": user,
+            "method": getattr(request, "_smevoucher_login_method", "")[:20],
+            "created_at": timezone.now(),
+            "ended_at": None,
+        },
+    )
+    return row
+
+
+def session_rekey(*, request) -> None:
+    """A new session id for the same login (after the second factor raises its rights)."""
+    old_key = request.session.session_key
+    request.session.cycle_key()
+    UserSession.objects.filter(session_key=old_key).update(session_key=request.session.session_key)
+
+
+def sessions_end_all(*, user: User, keep: str | None = None) -> int:
+    """End every web session of ``user`` (but the one keyed ``keep``), on any session engine."""
+    engine = import_module(settings.SESSION_ENGINE)
+    with transaction.atomic():
+        rows = list(
+            UserSession.objects.select_for_update()
+            .filter(user=user, ended_at__isnull=True)
+            .exclude(session_key=keep or "")
+            .order_by("pk")
+        )
+        for row in rows:
+            engine.SessionStore(session_key=row.session_key).delete()
+        UserSession.objects.filter(pk__in=[row.pk for row in rows]).update(ended_at=timezone.now())
+    return len(rows)
+
+
 def session_logout(*, request) -> None:
+    """Log out: this session and every other one of the person end (等保: one exit)."""
     user = request.user
     with transaction.atomic():
         if user.is_authenticated:
-            audit_record(actor=user, subject=user, action="user.logged_out")
+            ended = sessions_end_all(user=user, keep=request.session.session_key)
+            UserSession.objects.filter(session_key=request.session.session_key or "").update(
+                ended_at=timezone.now()
+            )
+            audit_record(
+                actor=user, subject=user, action="user.logged_out", data={"other_sessions": ended}
+            )
+        django_logout(request)
+
+
+def session_expire(*, request, reason: str) -> None:
+    """End this session because it was idle too long or reached its lifetime."""
+    user = request.user
+    with transaction.atomic():
+        UserSession.objects.filter(session_key=request.session.session_key or "").update(
+            ended_at=timezone.now()
+        )
+        audit_record(
+            actor=user, subject=user, action="user.session_expired", data={"reason": reason}
+        )
         django_logout(request)
 
 
@@ -261,7 +344,10 @@ def user_reset_password(*, phone: str, sms_code: str, new_password: str) -> User
         user.password_changed_at = timezone.now()
         user.save(update_fields=["password", "password_changed_at"])
         _tokens_revoke_all(user)
-        audit_record(actor=user, subject=user, action="user.password_reset")
+        ended = sessions_end_all(user=user)
+        audit_record(
+            actor=user, subject=user, action="user.password_reset", data={"sessions_ended": ended}
+        )
         notify(
             user=user,
             title=gettext_lazy("登录密码已重置"),
@@ -389,7 +475,10 @@ def user_create(
     if actor is not None and not actor.is_superuser:
         raise DomainError("user.create_forbidden", _("只有系统管理员可以创建账号"), status=403)
     phone = normalize_phone(phone)
-    _validate_password(password, user=User(phone=phone, display_name=display_name))
+    _validate_password(
+        password,
+        user=User(phone=phone, display_name=display_name, is_staff=is_staff or is_superuser),
+    )
     try:
         with transaction.atomic():
             user = User.objects.create_user(
@@ -409,3 +498,70 @@ def user_create(
     except IntegrityError as exc:
         raise DomainError("phone.taken", _("该手机号已被其他账号使用"), field="phone") from exc
     return user
+
+
+# --- Staff second factor (TOTP, django-otp) ---------------------------------------------
+
+
+def otp_device_start(*, actor: User) -> TOTPDevice:
+    """Begin binding an authenticator app: a new secret, unconfirmed until a code proves it."""
+    if otp_device_of(actor) is not None:
+        raise DomainError(
+            "otp.enrolled", _("您已绑定动态口令，如需更换请联系系统管理员"), status=409
+        )
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
+        return TOTPDevice.objects.create(user=actor, name=_("动态口令"), confirmed=False)
+
+
+def _otp_check(device: TOTPDevice, code: str) -> None:
+    allowed, _details = device.verify_is_allowed()
+    if not allowed:
+        raise RateLimited("otp.throttled", _("动态口令错误次数过多，请稍后再试"))
+    code = (code or "").strip()
+    if not (code.isdigit() and len(code) == device.digits) or not device.verify_token(code):
+        raise DomainError("otp.wrong", _("动态口令错误或已过期"), field="code")
+
+
+def otp_device_confirm(*, request, code: str) -> TOTPDevice:
+    """The first code from the app confirms the binding and verifies this session."""
+    actor = request.user
+    device = otp_pending_device(actor)
+    if device is None:
+        raise DomainError("otp.no_pending", _("请先扫描二维码绑定动态口令"), status=409)
+    _otp_check(device, code)
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit_record(actor=actor, subject=actor, action="user.otp_enrolled")
+    _otp_session_verified(request, device)
+    return device
+
+
+def otp_verify(*, request, code: str) -> None:
+    """The second factor at login: a code of the bound app marks this session verified."""
+    actor = request.user
+    device = otp_device_of(actor)
+    if device is None:
+        raise DomainError("otp.not_enrolled", _("请先绑定动态口令"), status=409)
+    _otp_check(device, code)
+    with transaction.atomic():
+        audit_record(actor=actor, subject=actor, action="user.otp_verified")
+    _otp_session_verified(request, device)
+
+
+def _otp_session_verified(request, device: TOTPDevice) -> None:
+    otp_login(request, device)
+    session_rekey(request=request)  # more rights, a new session id
+
+
+def otp_check_for_token(*, user: User, code: str | None) -> None:
+    """An API login of staff carries a code of the bound app (the token is then verified)."""
+    if not otp_required_for(user):
+        return
+    device = otp_device_of(user)
+    if device is None:
+        raise DomainError(
+            "otp.not_enrolled", _("工作人员账号须先在网页端登录并绑定动态口令"), status=403
+        )
+    _otp_check(device, code or "")

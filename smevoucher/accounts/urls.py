@@ -12,5 +12,7 @@ urlpatterns = [
     path("security/", views.security, name="security"),
     path("security/password/", views.password_change, name="password_change"),
     path("security/phone/", views.phone_change, name="phone_change"),
+    path("otp/setup/", views.otp_setup, name="otp_setup"),
+    path("otp/verify/", views.otp_verify, name="otp_verify"),
     path("sms-outbox/", views.sms_outbox, name="sms_outbox"),
 ]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, update_session_auth_hash
@@ -18,7 +21,7 @@ from smevoucher.core.http import client_ip
 from smevoucher.core.privacy import mask_phone
 from smevoucher.notifications.models import SmsOutbox
 
-from . import forms, services
+from . import forms, selectors, services
 from .choices import SmsPurpose
 
 # Form fields a service's error may name, when the form calls them differently.
@@ -233,6 +236,68 @@ def phone_change(request):
                     messages.success(request, _("手机号已更换，请使用新手机号登录"))
                     return redirect("accounts:security")
     return render(request, "accounts/phone_change.html", {"form": form, "active_entry": "security"})
+
+
+@login_required
+def otp_setup(request):
+    """Bind an authenticator app (staff): a QR code of a new secret, confirmed by one code."""
+    if selectors.otp_device_of(request.user) is not None:
+        return redirect("accounts:otp_verify")
+    form = forms.OtpCodeForm()
+    device = selectors.otp_pending_device(request.user)
+    if request.method == "POST" and device is not None:
+        form = forms.OtpCodeForm(request.POST)
+        if form.is_valid():
+            try:
+                services.otp_device_confirm(request=request, code=form.cleaned_data["code"])
+            except DomainError as exc:
+                _add_domain_error(form, exc)
+            else:
+                messages.success(request, _("动态口令绑定成功，以后登录时请输入身份验证器中的口令"))
+                return _safe_next(request)
+    if device is None:
+        device = services.otp_device_start(actor=request.user)
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return render(
+        request,
+        "accounts/otp_setup.html",
+        {
+            "form": form,
+            "qr_svg": segno.make(device.config_url, error="m").svg_inline(scale=4, title=""),
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "demo_code": selectors.otp_demo_code(device) if settings.DEMO_MODE else "",
+            "next": request.GET.get("next", ""),
+        },
+    )
+
+
+@login_required
+def otp_verify(request):
+    """The second step of a staff login: the code of the bound authenticator app."""
+    device = selectors.otp_device_of(request.user)
+    if device is None:
+        return redirect("accounts:otp_setup")
+    if request.user.is_verified():
+        return _safe_next(request)
+    form = forms.OtpCodeForm()
+    if request.method == "POST":
+        form = forms.OtpCodeForm(request.POST)
+        if form.is_valid():
+            try:
+                services.otp_verify(request=request, code=form.cleaned_data["code"])
+            except DomainError as exc:
+                _add_domain_error(form, exc)
+            else:
+                return _safe_next(request)
+    return render(
+        request,
+        "accounts/otp_verify.html",
+        {
+            "form": form,
+            "demo_code": selectors.otp_demo_code(device) if settings.DEMO_MODE else "",
+            "next": request.GET.get("next", ""),
+        },
+    )
 
 
 def sms_outbox(request):

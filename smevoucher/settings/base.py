@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "ninja",
     "captcha",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "smevoucher.core",
@@ -78,8 +80,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "smevoucher.accounts.middleware.AccountPolicyMiddleware",
+    "smevoucher.core.ratelimit.RateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "smevoucher.core.middleware.PermissionsPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -138,14 +145,37 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "smevoucher.accounts.validators.CharacterClassValidator"},
+    {"NAME": "smevoucher.accounts.validators.StaffPasswordComplexityValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:center"
 LOGOUT_REDIRECT_URL = "portal:home"
 
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 60 * 60)
+# Sessions (等保 level 3): a login lasts at most SESSION_ABSOLUTE_SECONDS and ends after
+# SESSION_IDLE_SECONDS without a request (accounts.middleware.AccountPolicyMiddleware).
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False
+# Staff accounts: a second factor (TOTP, django-otp) and passwords that expire.
+STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=True)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="中小企业服务券平台")
+OTP_TOTP_THROTTLE_FACTOR = 1
+STAFF_PASSWORD_EXPIRY_DAYS = env.int("STAFF_PASSWORD_EXPIRY_DAYS", default=90)
+# Enterprise and provider accounts (0: passwords do not expire).
+PASSWORD_EXPIRY_DAYS = env.int("PASSWORD_EXPIRY_DAYS", default=0)
+
+# Rate limits (core.ratelimit.RateLimitMiddleware, counted in the cache): every submission
+# (POST, PUT, PATCH, DELETE) per person or address, and tighter ones for logins and uploads.
+# SMS codes have their own limits (SMS_* above), lockout after failed logins is django-axes.
+RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)
+RATE_LIMITS = {
+    "login": env.str("RATE_LIMIT_LOGIN", default="20/m"),
+    "upload": env.str("RATE_LIMIT_UPLOAD", default="30/m"),
+    "submission": env.str("RATE_LIMIT_SUBMISSION", default="120/m"),
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -266,6 +296,25 @@ LOGGING = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content security policy (django-csp): scripts, styles and fonts come from this site only,
+# no inline script, no inline style, no plugin, no framing; the tests hold templates to it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features the platform never uses stay off (core.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 AXES_SENSITIVE_PARAMETERS = ["password", "sms_code", "captcha_1", "phone", "new_password"]
 # The embedded default serves static files straight from the apps; production collects them.
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)

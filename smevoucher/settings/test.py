@@ -18,3 +18,7 @@ STORAGES = {
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Tests see every change at once; the catalogue cache has its own tests (override_settings).
 CATALOG_CACHE_SECONDS = 0
+# The suite logs staff in with force_login and posts quickly: the second factor and the rate
+# limits have their own tests (override_settings).
+STAFF_OTP_REQUIRED = False
+RATE_LIMIT_ENABLED = False

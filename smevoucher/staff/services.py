@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth import password_validation
-from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smevoucher.accounts.models import ApiToken, User
+from smevoucher.accounts.services import sessions_end_all
 from smevoucher.audit.services import audit_record
 from smevoucher.core.errors import DomainError, NotFound
 from smevoucher.core.phone import normalize_phone
@@ -105,7 +105,7 @@ def staff_create(
     roles = _clean_roles(roles)
     try:
         password_validation.validate_password(
-            password, user=User(phone=phone, display_name=display_name)
+            password, user=User(phone=phone, display_name=display_name, is_staff=True)
         )
     except ValidationError as exc:
         raise DomainError("password.weak", " ".join(exc.messages), field="password") from exc
@@ -172,17 +172,6 @@ def staff_update(
     return user
 
 
-def _end_sessions(user: User) -> int:
-    """Delete the user's sessions. Sessions store the user id only inside their encoded
-    data, so each live one is decoded; staff are few and sessions expire within a day."""
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get("_auth_user_id") == str(user.pk):
-            session.delete()
-            ended += 1
-    return ended
-
-
 def staff_set_active(*, actor: User, user_id: int, active: bool, reason: str) -> User:
     """Switch a staff account off (its sessions end, its API tokens stop) or on again."""
     admin_region = staff_admin_region(actor=actor)
@@ -198,7 +187,7 @@ def staff_set_active(*, actor: User, user_id: int, active: bool, reason: str) ->
         user.save(update_fields=["is_active"])
         data = {}
         if not active:
-            data["sessions_ended"] = _end_sessions(user)
+            data["sessions_ended"] = sessions_end_all(user=user)
             data["tokens_revoked"] = ApiToken.objects.filter(
                 user=user, revoked_at__isnull=True
             ).update(revoked_at=timezone.now())

@@ -53,6 +53,15 @@ EXEMPT: dict[str, str] = {
     # A step of the subject's own submit service (org_submit, org_change_request...), which
     # writes the one record of the submission.
     "smevoucher.reviews.services.review_submit": "recorded by its caller",
+    # Steps of the login, logout, disabling and password-reset services, which write the one
+    # record of the change (with the number of sessions ended).
+    "smevoucher.accounts.services.session_track": "recorded by its caller",
+    "smevoucher.accounts.services.session_rekey": "recorded by its caller",
+    "smevoucher.accounts.services.sessions_end_all": "recorded by its caller",
+    # A new secret that proves nothing until its first code confirms it (otp_device_confirm
+    # records the binding); a check of the staff API login, whose login writes the record.
+    "smevoucher.accounts.services.otp_device_start": "recorded when confirmed",
+    "smevoucher.accounts.services.otp_check_for_token": "recorded by its caller",
 }
 # Refusals write nothing: a service that raises DomainError before its change records none.
 
@@ -133,6 +142,37 @@ def _session_login(given):
 def _session_logout(given):
     request = _logged_in(given)
     return lambda: accounts.session_logout(request=request), "user.logged_out"
+
+
+def _totp_code(device) -> str:
+    from smevoucher.accounts.selectors import otp_demo_code
+
+    return otp_demo_code(device)
+
+
+def _otp_device_confirm(given):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    request = _logged_in(given)
+    device = TOTPDevice.objects.create(user=given.user, name="app", confirmed=False)
+    return lambda: accounts.otp_device_confirm(
+        request=request, code=_totp_code(device)
+    ), "user.otp_enrolled"
+
+
+def _otp_verify(given):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    request = _logged_in(given)
+    device = TOTPDevice.objects.create(user=given.user, name="app", confirmed=True)
+    return lambda: accounts.otp_verify(request=request, code=_totp_code(device)), (
+        "user.otp_verified"
+    )
+
+
+def _session_expire(given):
+    request = _logged_in(given)
+    return lambda: accounts.session_expire(request=request, reason="idle"), "user.session_expired"
 
 
 def _user_change_password(given):
@@ -446,6 +486,9 @@ CASES: dict[str, Case] = {
     "smevoucher.accounts.services.user_register": _user_register,
     "smevoucher.accounts.services.session_login": _session_login,
     "smevoucher.accounts.services.session_logout": _session_logout,
+    "smevoucher.accounts.services.session_expire": _session_expire,
+    "smevoucher.accounts.services.otp_device_confirm": _otp_device_confirm,
+    "smevoucher.accounts.services.otp_verify": _otp_verify,
     "smevoucher.accounts.services.user_change_password": _user_change_password,
     "smevoucher.accounts.services.user_reset_password": _user_reset_password,
     "smevoucher.accounts.services.user_change_phone": _user_change_phone,
