@@ -320,3 +320,14 @@ AXES_SENSITIVE_PARAMETERS = ["password", "sms_code", "captcha_1", "phone", "new_
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
 # Form widgets use the project's templates too (the captcha row).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
+# --- Uploads: the name as sent is checked, images are re-encoded (issue 10) ----------------
+# uploads.handlers keeps each file's name as the client sent it (Django's parser strips path
+# parts silently) so that a name with a path or control characters is refused.
+FILE_UPLOAD_HANDLERS = [
+    "smevoucher.uploads.handlers.ClientNameUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Larger images are refused before they are decoded (a decompression bomb is a few KB).
+UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=40_000_000)

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import os
-
 from django.core.files.base import ContentFile
 from django.db import transaction
 
@@ -15,12 +13,11 @@ def upload_create(*, actor, uploaded, purpose: str, record: bool = True) -> Uplo
     """Accept one file for ``purpose`` after checking what it is; refuse with a clear reason.
     ``record=False`` when the calling service's own record names the file (a generated
     contract, a signed copy)."""
-    checked = check_upload(uploaded)
-    original_name = os.path.basename(getattr(uploaded, "name", "") or "")[:200] or "upload"
+    checked = check_upload(uploaded)  # refuses a name with a path or control characters
     upload = Upload(
         owner=actor,
         purpose=purpose,
-        original_name=original_name,
+        original_name=checked.name,
         content_type=checked.content_type,
         size=len(checked.content),
         sha256=checked.sha256,
