@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.utils import timezone
 from ninja.security import HttpBearer
 
@@ -19,6 +22,12 @@ class BearerTokenAuth(HttpBearer):
         )
         if row is None or not row.user.is_active:
             return None
+        # The idle rule of web sessions holds for tokens too; last use is kept to the minute.
+        last_used = row.last_used_at or row.created_at
+        if now - last_used > dt.timedelta(seconds=settings.SESSION_IDLE_SECONDS):
+            return None
+        if now - last_used >= dt.timedelta(minutes=1):
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
         request.user = row.user
         request.api_token = row
         return row.user

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from smevoucher.accounts.models import ApiToken, User
 from smevoucher.accounts.services import sessions_end_all
@@ -199,5 +200,28 @@ def staff_set_active(*, actor: User, user_id: int, active: bool, reason: str) ->
             to_state="active" if active else "inactive",
             reason=reason,
             data=data,
+        )
+    return user
+
+
+def staff_otp_reset(*, actor: User, user_id: int, reason: str) -> User:
+    """A lost or changed phone: unbind the member's authenticator app. Their sessions end,
+    and at the next login they bind a new one."""
+    admin_region = staff_admin_region(actor=actor)
+    reason = _text(reason, field="reason", label=_("原因"), max_length=300, required=True)
+    with transaction.atomic():
+        user = _staff_for_admin(admin_region, user_id, lock=True)
+        if user.pk == actor.pk:
+            raise DomainError("staff.self", _("不能重置自己的动态口令"), status=409)
+        removed, _details = TOTPDevice.objects.filter(user=user).delete()
+        if not removed:
+            raise DomainError("staff.otp_unbound", _("该人员尚未绑定动态口令"), status=409)
+        ended = sessions_end_all(user=user)
+        audit_record(
+            actor=actor,
+            subject=user,
+            action="staff.otp_reset",
+            reason=reason,
+            data={"sessions_ended": ended},
         )
     return user

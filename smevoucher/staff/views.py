@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from smevoucher.accounts.selectors import otp_device_of
 from smevoucher.core.errors import DomainError, NotFound
 
 from .forms import StaffActiveForm, StaffCreateForm, StaffFilterForm, StaffUpdateForm
@@ -22,7 +23,7 @@ from .selectors import (
     staff_get_for_admin,
     staff_list,
 )
-from .services import staff_create, staff_set_active, staff_update
+from .services import staff_create, staff_otp_reset, staff_set_active, staff_update
 
 PAGE_SIZE = 20
 
@@ -105,11 +106,18 @@ def _update_form(actor, member, data=None) -> StaffUpdateForm:
     return StaffUpdateForm(data, initial=initial, regions=staff_assignable_regions(actor=actor))
 
 
-def _person_page(request, member, *, form, active_form, status: int = 200):
+def _person_page(request, member, *, form, active_form, otp_form=None, status: int = 200):
     return render(
         request,
         "staff/person.html",
-        {"member": member, "form": form, "active_form": active_form, "active_entry": "people"},
+        {
+            "member": member,
+            "form": form,
+            "active_form": active_form,
+            "otp_form": otp_form or StaffActiveForm(prefix="otp"),
+            "otp_bound": otp_device_of(member) is not None,
+            "active_entry": "people",
+        },
         status=status,
     )
 
@@ -164,4 +172,32 @@ def person_set_active(request, user_id: int):
             return redirect("staff:person", user_id=member.pk)
     return _person_page(
         request, member, form=_update_form(request.user, member), active_form=form, status=400
+    )
+
+
+@login_required
+@require_POST
+def person_otp_reset(request, user_id: int):
+    _require_admin(request.user)
+    member = _staff_or_404(request.user, user_id)
+    form = StaffActiveForm(request.POST, prefix="otp")
+    if form.is_valid():
+        try:
+            staff_otp_reset(
+                actor=request.user, user_id=member.pk, reason=form.cleaned_data["reason"]
+            )
+        except NotFound as exc:
+            raise Http404 from exc
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("动态口令已重置，该人员下次登录时须重新绑定"))
+            return redirect("staff:person", user_id=member.pk)
+    return _person_page(
+        request,
+        member,
+        form=_update_form(request.user, member),
+        active_form=StaffActiveForm(),
+        otp_form=form,
+        status=400,
     )

@@ -350,3 +350,22 @@ def test_enterprise_passwords_do_not_expire_unless_configured(client, enterprise
     assert client.get(reverse("portal:center")).status_code == 200
     with override_settings(PASSWORD_EXPIRY_DAYS=180):
         assert client.get(reverse("portal:center")).status_code == 302
+
+
+def test_an_api_token_idle_longer_than_the_idle_time_stops_working(client, enterprise_user):
+    token, key = services.api_token_create(actor=enterprise_user)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    assert client.get("/api/v1/accounts/me", **auth).status_code == 200
+    type(token).objects.filter(pk=token.pk).update(
+        created_at=timezone.now() - dt.timedelta(minutes=40),
+        last_used_at=timezone.now() - dt.timedelta(minutes=20),
+    )
+    # used 20 minutes ago: still good, and the use is recorded
+    assert client.get("/api/v1/accounts/me", **auth).status_code == 200
+    token.refresh_from_db()
+    assert timezone.now() - token.last_used_at < dt.timedelta(minutes=1)
+    # idle 31 minutes: refused
+    type(token).objects.filter(pk=token.pk).update(
+        last_used_at=timezone.now() - dt.timedelta(minutes=31)
+    )
+    assert client.get("/api/v1/accounts/me", **auth).status_code == 401

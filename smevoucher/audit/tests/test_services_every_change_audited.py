@@ -445,6 +445,19 @@ def _staff_set_active(given):
     ), "staff.deactivated"
 
 
+def _staff_otp_reset(given):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from smevoucher.staff import services as staff
+
+    admin = _sysadmin()
+    member = _staff_member(admin)
+    TOTPDevice.objects.create(user=member, name="app", confirmed=True)
+    return lambda: staff.staff_otp_reset(
+        actor=admin, user_id=member.pk, reason="手机遗失"
+    ), "staff.otp_reset"
+
+
 def _workday_override_set(given):
     import datetime as dt
 
@@ -482,6 +495,7 @@ CASES: dict[str, Case] = {
     "smevoucher.staff.services.staff_create": _staff_create,
     "smevoucher.staff.services.staff_update": _staff_update,
     "smevoucher.staff.services.staff_set_active": _staff_set_active,
+    "smevoucher.staff.services.staff_otp_reset": _staff_otp_reset,
     "smevoucher.accounts.services.sms_code_send": _sms_code_send,
     "smevoucher.accounts.services.user_register": _user_register,
     "smevoucher.accounts.services.session_login": _session_login,

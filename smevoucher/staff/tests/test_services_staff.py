@@ -230,3 +230,26 @@ def test_set_active_refuses_self_repeats_and_a_missing_reason(province_admin, li
 def test_enterprise_users_are_not_staff_to_manage(province_admin, enterprise_user):
     with pytest.raises(NotFound):
         staff_set_active(actor=province_admin, user_id=enterprise_user.pk, active=False, reason="x")
+
+
+def test_an_admin_resets_a_members_authenticator(province_admin, liuzhou_reviewer):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from smevoucher.staff.services import staff_otp_reset
+
+    # given a reviewer with a bound authenticator, logged in
+    TOTPDevice.objects.create(user=liuzhou_reviewer, name="app", confirmed=True)
+    browser = Client()
+    browser.force_login(liuzhou_reviewer)
+    # when the admin resets it (the phone was lost)
+    staff_otp_reset(actor=province_admin, user_id=liuzhou_reviewer.pk, reason="手机遗失")
+    # then the device is gone, the reviewer's sessions ended, and the reset is on record
+    assert not TOTPDevice.objects.filter(user=liuzhou_reviewer).exists()
+    assert not Session.objects.filter(session_key=browser.cookies["sessionid"].value).exists()
+    record = AuditRecord.objects.get(action="staff.otp_reset")
+    assert (record.reason, record.data) == ("手机遗失", {"sessions_ended": 1})
+    # a second reset has nothing to reset; nobody resets their own
+    with pytest.raises(DomainError, match="尚未绑定"):
+        staff_otp_reset(actor=province_admin, user_id=liuzhou_reviewer.pk, reason="再次")
+    with pytest.raises(DomainError, match="自己"):
+        staff_otp_reset(actor=province_admin, user_id=province_admin.pk, reason="自己")

@@ -208,3 +208,24 @@ def test_deactivation_needs_a_reason(client, province_admin, liuzhou_reviewer):
     assert response.status_code == 400
     assert "请填写原因" in response.content.decode()
     assert User.objects.get(pk=liuzhou_reviewer.pk).is_active
+
+
+def test_admin_resets_an_authenticator_through_the_page(client, province_admin, liuzhou_reviewer):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=liuzhou_reviewer, name="app", confirmed=True)
+    client.force_login(province_admin)
+    page = client.get(reverse("staff:person", args=[liuzhou_reviewer.pk])).content.decode()
+    assert "已绑定身份验证器" in page
+    url = reverse("staff:person_otp_reset", args=[liuzhou_reviewer.pk])
+    # a reset needs a reason
+    response = client.post(url, {"otp-reason": ""})
+    assert response.status_code == 400
+    assert "请填写原因" in response.content.decode()
+    assert TOTPDevice.objects.filter(user=liuzhou_reviewer).exists()
+    # with one the device goes, and the page says the member binds anew
+    response = client.post(url, {"otp-reason": "手机遗失"}, follow=True)
+    body = response.content.decode()
+    assert "动态口令已重置" in body
+    assert "尚未绑定身份验证器" in body
+    assert not TOTPDevice.objects.filter(user=liuzhou_reviewer).exists()
