@@ -1061,23 +1061,35 @@ def remittance_submit(
     return remittance
 
 
-def _remittance_open(*, actor, remittance_id: int) -> tuple[Order, str, Remittance]:
+def _remittance_open(
+    *, actor, remittance_id: int, decision: str
+) -> tuple[Order, str, Remittance, bool]:
+    """Lock the remittance's order and the remittance. The last value says whether the
+    provider already took this same ``decision`` on it: a retry whose answer was lost, which
+    gets the remittance back as it is, with no second effect."""
     peek = Remittance.objects.filter(pk=remittance_id).values_list("order_id", flat=True).first()
     if peek is None:
         raise NotFound()
     order, side = _open(actor=actor, order_id=peek)
     remittance = Remittance.objects.select_for_update().get(pk=remittance_id)
+    if remittance.status == decision and side == Side.PROVIDER:
+        return order, side, remittance, True
     flow.require_allowed(order, "confirm_remittance", side)
     if remittance.status != RemittanceStatus.SUBMITTED:
         raise DomainError("remittance.decided", _("该笔汇款已处理"), status=409)
-    return order, side, remittance
+    return order, side, remittance, False
 
 
 @transaction.atomic
 def remittance_confirm(*, actor, remittance_id: int) -> Remittance:
     """The provider confirms receipt of a remittance (确认收款). When the deposit is in, the
-    voucher deduction is captured (接收服务券) and the order awaits service."""
-    order, side, remittance = _remittance_open(actor=actor, remittance_id=remittance_id)
+    voucher deduction is captured (接收服务券) and the order awaits service. Confirming a
+    confirmed remittance again returns it unchanged (idempotent)."""
+    order, side, remittance, replayed = _remittance_open(
+        actor=actor, remittance_id=remittance_id, decision=RemittanceStatus.CONFIRMED
+    )
+    if replayed:
+        return remittance
     remittance.status = RemittanceStatus.CONFIRMED
     remittance.decided_by = actor
     remittance.decided_at = timezone.now()
@@ -1122,8 +1134,13 @@ def remittance_confirm(*, actor, remittance_id: int) -> Remittance:
 
 @transaction.atomic
 def remittance_reject(*, actor, remittance_id: int, reason: str) -> Remittance:
-    """The provider has not received a remittance (未收到款项), with a reason."""
-    order, side, remittance = _remittance_open(actor=actor, remittance_id=remittance_id)
+    """The provider has not received a remittance (未收到款项), with a reason. Rejecting a
+    rejected remittance again returns it unchanged (idempotent)."""
+    order, side, remittance, replayed = _remittance_open(
+        actor=actor, remittance_id=remittance_id, decision=RemittanceStatus.REJECTED
+    )
+    if replayed:
+        return remittance
     reason = _reason(reason, required=True)
     remittance.status = RemittanceStatus.REJECTED
     remittance.decided_by = actor

@@ -491,7 +491,7 @@ def objection_answer(*, actor, objection_id: int, answer: str, upheld: bool) -> 
 def claim_pay(*, actor, claim_id: int) -> Claim:
     """Pay a claim after its notice window closed with no open objection (兑付): the
     approved amount leaves the payable account; what the reviewers cut goes back to the
-    budget."""
+    budget. Paying a paid claim again returns it unchanged (idempotent)."""
     if not (actor.is_superuser or has_role(actor, StaffRole.FINANCE)):
         raise DomainError("claim.pay_forbidden", _("只有财务人员可以办理兑付"), status=403)
     claim = (
@@ -504,6 +504,8 @@ def claim_pay(*, actor, claim_id: int) -> Claim:
         actor.is_superuser or in_jurisdiction(actor, claim.provider.org.region_code)
     ):
         raise NotFound()
+    if claim.status == S.PAID:
+        return claim  # a retry whose answer was lost: paid once, nothing more to do
     if claim.status != S.NOTICE or claim.notice is None:
         raise DomainError("claim.not_noticed", _("兑现申请须经公示后才能兑付"), status=409)
     if timezone.localdate() <= claim.notice.objection_until:

@@ -210,6 +210,50 @@ def test_a_remittance_above_what_is_owed_is_refused(order, drive, enterprise):
         )
 
 
+def test_a_decided_remittance_decided_again_is_returned_unchanged(
+    order, drive, enterprise, provider_user
+):
+    from smevoucher.orders.choices import RemittanceStatus
+    from smevoucher.orders.demo import proof_image
+
+    # given a deposit remitted and confirmed (the voucher deduction captured), and a second
+    # remittance the provider rejected
+    drive(order, to=S.AWAITING_PAYMENT)
+    order.refresh_from_db()
+
+    def remit(amount_fen):
+        return services.remittance_submit(
+            actor=enterprise,
+            order_id=order.pk,
+            amount_fen=amount_fen,
+            remitted_on=timezone.localdate(),
+            proof=proof_image(),
+        )
+
+    deposit = remit(order.deposit_fen)
+    services.remittance_confirm(actor=provider_user, remittance_id=deposit.pk)
+    bounced = remit(WAN)
+    services.remittance_reject(actor=provider_user, remittance_id=bounced.pk, reason="未到账")
+    records = AuditRecord.objects.count()
+
+    # when the provider's two answers are lost and the provider sends them again
+    again = services.remittance_confirm(actor=provider_user, remittance_id=deposit.pk)
+    services.remittance_reject(actor=provider_user, remittance_id=bounced.pk, reason="未到账")
+
+    # then they come back as they are, with no second capture, payment or record
+    assert again.status == RemittanceStatus.CONFIRMED
+    order.refresh_from_db()
+    assert (order.paid_fen, order.captured_fen) == (order.deposit_fen, 9 * WAN)
+    assert AuditRecord.objects.count() == records
+    assert ledger_problems() == []
+    # and the enterprise cannot confirm a remittance, confirmed or not
+    with pytest.raises(DomainError):
+        services.remittance_confirm(actor=enterprise, remittance_id=deposit.pk)
+    # nor can the provider confirm the one it rejected
+    with pytest.raises(DomainError):
+        services.remittance_confirm(actor=provider_user, remittance_id=bounced.pk)
+
+
 def test_a_contract_cannot_be_cancelled_after_money_arrived(order, drive, enterprise):
     drive(order, to=S.AWAITING_SERVICE)
     with pytest.raises(DomainError):

@@ -67,6 +67,26 @@ def test_a_claim_goes_from_submission_to_paid(submitted_claim, chain_staff):
     assert ledger_problems() == []
 
 
+def test_paying_a_paid_claim_again_pays_nothing_more(submitted_claim, chain_staff):
+    from smevoucher.audit.models import AuditRecord
+
+    # given a claim paid by the finance officer
+    claim = _through_review(submitted_claim, chain_staff)
+    _noticed_and_closed(claim, chain_staff[2])
+    services.claim_pay(actor=chain_staff[3], claim_id=claim.pk)
+    budget, records = program_budget(claim.program), AuditRecord.objects.count()
+    # when the answer was lost and the payout is sent again
+    again = services.claim_pay(actor=chain_staff[3], claim_id=claim.pk)
+    # then the claim comes back paid, and no more money or record
+    assert again.status == S.PAID
+    assert program_budget(claim.program) == budget
+    assert AuditRecord.objects.count() == records
+    assert ledger_problems() == []
+    # and only finance may ask, even for a paid claim
+    with pytest.raises(DomainError):
+        services.claim_pay(actor=chain_staff[2], claim_id=claim.pk)
+
+
 def test_an_order_cannot_be_in_two_live_claims(
     submitted_claim, provider_user, evaluated_orders, lines_for
 ):
