@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,7 +20,8 @@ class AuditQuerySet(models.QuerySet):
 
 
 class AuditRecord(models.Model):
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    # Set before the insert (not auto_now_add): the chain hash covers it.
+    at = models.DateTimeField(_("时间"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
@@ -40,6 +42,10 @@ class AuditRecord(models.Model):
     reason = models.TextField(_("原因"), blank=True)
     request_id = models.CharField(_("请求编号"), max_length=64, blank=True, db_index=True)
     data = models.JSONField(_("详情"), default=dict, blank=True)
+    # The integrity chain (audit.chain): "<algorithm>:<hex>" of the record before, and of
+    # this record's content with prev_hash.
+    prev_hash = models.CharField(_("前一记录摘要"), max_length=80, blank=True, default="")
+    hash = models.CharField(_("摘要"), max_length=80, blank=True, default="")
 
     objects = AuditQuerySet.as_manager()
 

@@ -331,3 +331,13 @@ FILE_UPLOAD_HANDLERS = [
 ]
 # Larger images are refused before they are decoded (a decompression bomb is a few KB).
 UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=40_000_000)
+
+# --- Audit integrity chain and the national algorithms option (issue 10) ------------------
+# Each audit record holds the hash of the one before (audit.chain; manage.py audit_verify):
+# "sha256" or "sm3" (GB/T 32905). Every hash names its algorithm, so records hashed before a
+# change of this setting still verify.
+AUDIT_HASH_ALGORITHM = env.str("AUDIT_HASH_ALGORITHM", default="sha256")
+# Field encryption (core.crypto): "sm4gcm" (SM4, keys "<id>:<32 hex>") or "aes256gcm"
+# (AES-256, keys "<id>:<64 hex>"). The first key must suit the algorithm; every ciphertext
+# names its algorithm and key, so values written under the other one still decrypt.
+FIELD_ENCRYPTION_ALGORITHM = env.str("FIELD_ENCRYPTION_ALGORITHM", default="sm4gcm")
