@@ -42,6 +42,8 @@ ENTERPRISES = (ENT_A, ENT_B, PROV_X, PROV_Y)  # a provider is an enterprise acco
 PROVIDERS = (PROV_X, PROV_Y)
 STAFF = (CITY1, CITY2, PROVINCE, APPROVER, FINANCE, SYSADMIN)
 REVIEWERS = (CITY1, CITY2, PROVINCE)
+# The staff whose region holds the sample objects (Liuzhou): its reviewer and the province's.
+REGION_STAFF = (CITY1, PROVINCE, APPROVER, FINANCE, SYSADMIN)
 
 # --- outcomes ---
 
