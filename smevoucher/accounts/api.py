@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.throttling import AnonRateThrottle
 
+from smevoucher.core.access import LOGIN_REQUIRED, PUBLIC, access
 from smevoucher.core.errors import DomainError, RateLimited
 from smevoucher.core.http import client_ip
 
@@ -67,12 +68,14 @@ def _token_answer(*, user, name: str) -> dict:
     throttle=ClientAddressThrottle("30/m"),
     summary="获取图形验证码",
 )
+@access(PUBLIC)
 def captcha_new(request):
     captcha = captcha_create()
     return {"key": captcha.key, "image_url": request.build_absolute_uri(captcha.image_url)}
 
 
 @router.post("/sms-codes", auth=None, response=SmsCodeSentOut, summary="发送短信验证码")
+@access(PUBLIC)
 def sms_code_request(request, payload: SmsCodeSendIn):
     captcha_check(key=payload.captcha_key, answer=payload.captcha_answer)
     sms = sms_code_send(
@@ -88,6 +91,7 @@ def sms_code_request(request, payload: SmsCodeSendIn):
 
 
 @router.post("/register", auth=None, response=TokenOut, summary="注册")
+@access(PUBLIC)
 def register(request, payload: RegisterIn):
     user = user_register(
         phone=payload.phone,
@@ -99,6 +103,7 @@ def register(request, payload: RegisterIn):
 
 
 @router.post("/login", auth=None, response=TokenOut, summary="登录（密码或短信验证码）")
+@access(PUBLIC)
 def login(request, payload: LoginIn):
     captcha_check(key=payload.captcha_key, answer=payload.captcha_answer)
     if payload.password is not None:
@@ -127,6 +132,7 @@ def login(request, payload: LoginIn):
 
 
 @router.post("/logout", response=MessageOut, summary="退出登录")
+@access(LOGIN_REQUIRED)
 def logout(request):
     token = getattr(request, "api_token", None)
     if token is not None:
@@ -137,11 +143,13 @@ def logout(request):
 
 
 @router.get("/me", response=MeOut, summary="当前用户")
+@access(LOGIN_REQUIRED)
 def me(request):
     return request.auth
 
 
 @router.post("/me/password", response=MessageOut, summary="修改密码")
+@access(LOGIN_REQUIRED)
 def password_change(request, payload: PasswordChangeIn):
     user = request.auth
     user_change_password(
@@ -153,6 +161,7 @@ def password_change(request, payload: PasswordChangeIn):
 
 
 @router.post("/me/phone", response=MeOut, summary="更换手机号")
+@access(LOGIN_REQUIRED)
 def phone_change(request, payload: PhoneChangeIn):
     return user_change_phone(
         actor=request.auth,
@@ -163,6 +172,7 @@ def phone_change(request, payload: PhoneChangeIn):
 
 
 @router.post("/password-reset", auth=None, response=MessageOut, summary="找回密码")
+@access(PUBLIC)
 def password_reset(request, payload: PasswordResetIn):
     user_reset_password(
         phone=payload.phone, sms_code=payload.sms_code, new_password=payload.new_password

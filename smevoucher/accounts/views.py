@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from smevoucher.core.access import ANON, LOGIN_REQUIRED, PUBLIC, REDIRECT, access, allow
 from smevoucher.core.errors import DomainError
 from smevoucher.core.http import client_ip
 from smevoucher.core.privacy import mask_phone
@@ -87,6 +88,7 @@ def _safe_next(request, fallback: str = "portal:center"):
     return redirect(fallback)
 
 
+@access(allow(ANON, others=REDIRECT))
 def register(request):
     if request.user.is_authenticated:
         return redirect("portal:center")
@@ -116,6 +118,7 @@ def register(request):
     return render(request, "accounts/register.html", {"form": form})
 
 
+@access(PUBLIC)
 def login_view(request):
     method = "sms" if request.GET.get("method") == "sms" else "password"
     form_class = forms.SmsLoginForm if method == "sms" else forms.PasswordLoginForm
@@ -154,12 +157,14 @@ def login_view(request):
 
 
 @require_POST
+@access(PUBLIC, method="POST")
 def logout_view(request):
     services.session_logout(request=request)
     messages.info(request, _("您已安全退出"))
     return redirect("portal:home")
 
 
+@access(PUBLIC)
 def password_reset(request):
     form = forms.PasswordResetForm()
     if request.method == "POST":
@@ -185,11 +190,13 @@ def password_reset(request):
 
 
 @login_required
+@access(LOGIN_REQUIRED)
 def security(request):
     return render(request, "accounts/security.html", {"active_entry": "security"})
 
 
 @login_required
+@access(LOGIN_REQUIRED)
 def password_change(request):
     form = forms.PasswordChangeForm()
     if request.method == "POST":
@@ -213,6 +220,7 @@ def password_change(request):
 
 
 @login_required
+@access(LOGIN_REQUIRED)
 def phone_change(request):
     form = forms.PhoneChangeForm()
     if request.method == "POST":
@@ -239,6 +247,7 @@ def phone_change(request):
 
 
 @login_required
+@access(LOGIN_REQUIRED)
 def otp_setup(request):
     """Bind an authenticator app (staff): a QR code of a new secret, confirmed by one code."""
     if selectors.otp_device_of(request.user) is not None:
@@ -271,7 +280,9 @@ def otp_setup(request):
     )
 
 
+# Without a bound authenticator (none of the matrix's accounts has one) one is sent to bind it.
 @login_required
+@access(allow(others=REDIRECT))
 def otp_verify(request):
     """The second step of a staff login: the code of the bound authenticator app."""
     device = selectors.otp_device_of(request.user)
@@ -300,6 +311,7 @@ def otp_verify(request):
     )
 
 
+@access(PUBLIC)
 def sms_outbox(request):
     """Demo mode only: the SMS the platform would have sent, so a newcomer can finish."""
     if not settings.DEMO_MODE:
