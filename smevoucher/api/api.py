@@ -20,6 +20,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 
+from smevoucher.core.access import NOWHERE, access
 from smevoucher.core.errors import DomainError
 
 from .auth import BearerTokenAuth
@@ -285,6 +286,7 @@ unknown = Router()
 @unknown.api_operation(
     ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None, include_in_schema=False
 )
+@access(NOWHERE, kwargs={"rest": "no/such/endpoint"})
 def unknown_endpoint(request, rest: str):
     raise Http404(rest)
 
