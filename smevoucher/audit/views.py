@@ -3,11 +3,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from smevoucher.core.access import STAFF_ONLY, access
+
 from .forms import AuditSearchForm
 from .selectors import audit_search
 
 
 @login_required
+@access(STAFF_ONLY)
 def search(request):
     if not request.user.is_staff:
         raise PermissionDenied
