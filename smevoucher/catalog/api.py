@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
+from smevoucher.core.access import LOGIN_REQUIRED, PROV_X, access, own
 from smevoucher.core.errors import DomainError
 from smevoucher.orgs.choices import CertStatus, OrgKind
 from smevoucher.orgs.selectors import org_acting_for
@@ -73,7 +74,9 @@ def _card(product) -> dict:
     }
 
 
+# The API's catalogue wants a login (the web catalogue is public).
 @router.get("/products", response=ProductPageOut, summary="服务产品列表与搜索")
+@access(LOGIN_REQUIRED)
 def product_list(
     request,
     program_id: int | None = Query(None, ge=1),
@@ -111,6 +114,7 @@ def product_list(
 @router.get(
     "/categories", response=list[ProgramCategoriesOut], summary="服务类别（含在售产品数量）"
 )
+@access(LOGIN_REQUIRED)
 def categories(
     request,
     program_id: int | None = Query(None, ge=1),
@@ -144,6 +148,7 @@ def _preview_out(preview: dict) -> dict:
     response=ProductDetailOut,
     summary="服务产品详情：价格、券后价与最高补贴、能否申请",
 )
+@access(LOGIN_REQUIRED, sample="product")
 def product_detail(request, product_id: int):
     user = request.auth
     product = product_get_public(pk=product_id)
@@ -222,6 +227,7 @@ def _input(payload: ProductIn) -> services.ProductInput:
 
 
 @router.get("/mine", response=list[MyProductOut], summary="产品管理：本机构的服务产品")
+@access(LOGIN_REQUIRED)
 def my_products(
     request,
     tab: Literal["draft", "submitted", "ready", "on_sale", "off_sale"] = Query(
@@ -238,6 +244,7 @@ def my_products(
 
 
 @router.post("/mine", response={201: MyProductOut}, summary="新建服务产品（草稿）")
+@access(LOGIN_REQUIRED)
 def my_product_create(request, payload: ProductIn):
     if payload.program_id is None:
         raise DomainError("product.program_required", _("请选择服务券项目"), field="program_id")
@@ -248,6 +255,7 @@ def my_product_create(request, payload: ProductIn):
 
 
 @router.get("/mine/{product_id}", response=MyProductOut, summary="本机构的一个服务产品")
+@access(own(PROV_X), sample="product")
 def my_product(request, product_id: int):
     return _mine(product_get_for_provider(actor=request.auth, pk=product_id))
 
@@ -257,12 +265,14 @@ def my_product(request, product_id: int):
     response=MyProductOut,
     summary="修改服务产品（已审核通过的产品提交修改审核，审核通过前按原内容销售）",
 )
+@access(own(PROV_X), sample="product")
 def my_product_update(request, product_id: int, payload: ProductIn):
     services.product_update(actor=request.auth, product_id=product_id, data=_input(payload))
     return _mine(product_get_for_provider(actor=request.auth, pk=product_id))
 
 
 @router.delete("/mine/{product_id}", response={204: None}, summary="删除未提交的产品")
+@access(own(PROV_X), sample="product")
 def my_product_delete(request, product_id: int):
     services.product_delete(actor=request.auth, product_id=product_id)
     return 204, None
@@ -273,6 +283,7 @@ def my_product_delete(request, product_id: int):
     response=MyProductOut,
     summary="提交审核 / 上传（上架） / 下架",
 )
+@access(own(PROV_X), sample="product", data={"action": "unpublish"})
 def my_product_action(request, product_id: int, payload: ActionIn):
     services.product_transition(actor=request.auth, product_id=product_id, action=payload.action)
     return _mine(product_get_for_provider(actor=request.auth, pk=product_id))
@@ -282,17 +293,20 @@ def my_product_action(request, product_id: int, payload: ActionIn):
 
 
 @router.get("/favourites", response=list[ProductCardOut], summary="我的收藏")
+@access(LOGIN_REQUIRED)
 def favourites(request):
     return [_card(p) for p in favourites_of(user=request.auth)[:200]]
 
 
 @router.put("/favourites/{product_id}", response=FavouriteOut, summary="加入收藏")
+@access(LOGIN_REQUIRED, sample="product")
 def favourite_add(request, product_id: int):
     on = services.favourite_set(actor=request.auth, product_id=product_id, on=True)
     return {"product_id": product_id, "favourite": on}
 
 
 @router.delete("/favourites/{product_id}", response=FavouriteOut, summary="取消收藏")
+@access(LOGIN_REQUIRED, sample="product")
 def favourite_remove(request, product_id: int):
     on = services.favourite_set(actor=request.auth, product_id=product_id, on=False)
     return {"product_id": product_id, "favourite": on}

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from smevoucher.core.access import LOGIN_REQUIRED, PUBLIC, access
 from smevoucher.core.errors import DomainError, NotFound
 from smevoucher.orgs.choices import CertStatus, OrgKind
 from smevoucher.orgs.selectors import org_acting_for
@@ -48,6 +49,7 @@ def _kinds(product) -> list[str]:
     return kinds
 
 
+@access(PUBLIC)
 def index(request):
     """The catalogue. A visitor who is not logged in gets the page's body from the cache
     (per language and query, dropped when the catalogue changes): no query at all; a
@@ -122,6 +124,7 @@ def _enterprise_of(user):
     return org
 
 
+@access(PUBLIC, sample="product")
 def detail(request, pk: int):
     try:
         product = product_get_public(pk=pk)
@@ -154,6 +157,7 @@ def detail(request, pk: int):
 
 @login_required
 @require_POST
+@access(LOGIN_REQUIRED, sample="product", method="POST", data={"on": "1"})
 def favourite(request, pk: int):
     try:
         on = services.favourite_set(
@@ -171,6 +175,7 @@ def favourite(request, pk: int):
 
 
 @login_required
+@access(LOGIN_REQUIRED)
 def favourites(request):
     page = Paginator(favourites_of(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from smevoucher.core.access import LOGIN_REQUIRED, PROV_X, access, own
 from smevoucher.core.errors import DomainError, NotFound
 from smevoucher.programs.selectors import program_version_at
 from smevoucher.uploads.models import Upload
@@ -55,6 +56,7 @@ def _product_or_404(request, pk: int):
 
 
 @login_required
+@access(LOGIN_REQUIRED)
 def index(request):
     tab = request.GET.get("tab", "draft")
     tab = tab if tab in {key for key, _label, _states in TABS} else "draft"
@@ -156,6 +158,7 @@ def _show_error(form: ProductForm, exc: DomainError) -> None:
 
 
 @login_required
+@access(LOGIN_REQUIRED)
 def create(request):
     providers = [p for p in providers_of(actor=request.user) if p.is_active]
     program_id = request.GET.get("program") or request.POST.get("program")
@@ -195,6 +198,7 @@ def create(request):
 
 
 @login_required
+@access(own(PROV_X), sample="product")
 def edit(request, pk: int):
     product = _product_or_404(request, pk)
     if not product_may_edit(product):
@@ -239,6 +243,7 @@ def edit(request, pk: int):
 
 
 @login_required
+@access(own(PROV_X), sample="product")
 def detail(request, pk: int):
     product = _product_or_404(request, pk)
     revision = product_open_revision(product)
@@ -273,6 +278,7 @@ def detail(request, pk: int):
 
 @login_required
 @require_POST
+@access(own(PROV_X), sample="product", method="POST", data={"action": "off_sale"})
 def action(request, pk: int):
     name = request.POST.get("action", "")
     try:
@@ -293,6 +299,7 @@ def action(request, pk: int):
 
 @login_required
 @require_POST
+@access(own(PROV_X), sample="product", method="POST")
 def delete(request, pk: int):
     try:
         services.product_delete(actor=request.user, product_id=pk)
