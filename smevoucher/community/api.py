@@ -6,6 +6,19 @@ import datetime as dt
 
 from ninja import Field, Query, Router, Schema
 
+from smevoucher.core.access import (
+    ENT_A,
+    ENT_B,
+    ENTERPRISE,
+    LOGIN_REQUIRED,
+    PROVIDERS,
+    PUBLIC,
+    REGION_STAFF,
+    access,
+    allow,
+    own,
+)
+
 from . import services
 from .selectors import message_get, my_messages, staff_queue
 
@@ -58,6 +71,7 @@ def _out(message) -> dict:
 @router.get(
     "", response=list[CommunityMessageOut], summary="我的留言（工作人员：本辖区待回复留言）"
 )
+@access(LOGIN_REQUIRED)
 def message_list(request):
     if request.auth.is_staff:
         return [_out(row["message"]) for row in staff_queue(actor=request.auth)]
@@ -65,6 +79,7 @@ def message_list(request):
 
 
 @router.post("", response={201: CommunityMessageOut}, summary="我要留言")
+@access(ENTERPRISE)
 def message_create(request, payload: CommunityMessageIn):
     message = services.message_create(
         actor=request.auth,
@@ -76,11 +91,13 @@ def message_create(request, payload: CommunityMessageIn):
 
 
 @router.get("/{message_id}", response=CommunityMessageOut, summary="留言详情")
+@access(own(ENT_A, *REGION_STAFF), sample="message")
 def message_detail(request, message_id: int):
     return _out(message_get(actor=request.auth, pk=message_id))
 
 
 @router.post("/{message_id}/replies", response={201: CommunityMessageOut}, summary="回复留言")
+@access(own(ENT_A, *REGION_STAFF), sample="message")
 def message_reply(request, message_id: int, payload: CommunityReplyIn):
     services.message_reply(actor=request.auth, message_id=message_id, content=payload.content)
     return 201, _out(message_get(actor=request.auth, pk=message_id))
@@ -137,6 +154,7 @@ def _demand_out(demand) -> dict:
 
 
 @demands_router.get("", response=list[DemandOut], auth=None, summary="需求大厅（公开）")
+@access(PUBLIC)
 def demand_board_api(
     request, category: str = Query("", max_length=50), q: str = Query("", max_length=50)
 ):
@@ -145,7 +163,9 @@ def demand_board_api(
     return [_demand_out(d) for d in demand_board(category=category[:50], q=q[:50])[:100]]
 
 
+# Enterprises post demands; providers answer them (demand_respond_api).
 @demands_router.post("", response={201: DemandOut}, summary="发布需求（提交审核）")
+@access(allow(ENT_A, ENT_B))
 def demand_create_api(request, payload: DemandIn):
     demand = services.demand_submit(actor=request.auth, **payload.dict())
     return 201, _demand_out(demand)
@@ -154,6 +174,7 @@ def demand_create_api(request, payload: DemandIn):
 @demands_router.post(
     "/{demand_id}/responses", response={201: DemandOut}, summary="我要对接（服务机构）"
 )
+@access(allow(*PROVIDERS), sample="demand")
 def demand_respond_api(request, demand_id: int, payload: DemandRespondIn):
     response = services.demand_respond(
         actor=request.auth,

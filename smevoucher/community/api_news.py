@@ -6,6 +6,8 @@ import datetime as dt
 
 from ninja import Field, Query, Router, Schema
 
+from smevoucher.core.access import PUBLIC, access
+
 from .selectors import article_public, help_contacts, published_articles
 
 router = Router(tags=["通知公告"])
@@ -48,6 +50,7 @@ def _card(a) -> dict:
 @router.get(
     "", response=list[ArticleCardOut], auth=None, summary="通知公告、政策文件、操作指南（公开）"
 )
+@access(PUBLIC)
 def articles(request, kind: str = Query("", max_length=20)):
     return [_card(a) for a in published_articles(kind=kind)[:100]]
 
@@ -55,6 +58,7 @@ def articles(request, kind: str = Query("", max_length=20)):
 @router.get(
     "/help-contacts", response=list[HelpContactOut], auth=None, summary="帮助中心联系方式（公开）"
 )
+@access(PUBLIC)
 def contacts(request):
     return [
         {
@@ -70,6 +74,7 @@ def contacts(request):
 
 
 @router.get("/{article_id}", response=ArticleOut, auth=None, summary="通知公告详情（公开）")
+@access(PUBLIC, sample="article")
 def article(request, article_id: int):
     found = article_public(pk=article_id)
     return {

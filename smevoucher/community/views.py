@@ -9,6 +9,17 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from smevoucher.core.access import (
+    ENT_A,
+    ENTERPRISES,
+    REDIRECT,
+    REGION_STAFF,
+    STAFF,
+    STAFF_ONLY,
+    access,
+    allow,
+    own,
+)
 from smevoucher.core.errors import DomainError, NotFound
 from smevoucher.programs.selectors import sees_staff_pages
 from smevoucher.regions.models import Region, RegionLevel
@@ -18,7 +29,9 @@ from .models import MessageStatus
 from .selectors import message_get, my_messages, staff_queue
 
 
+# Staff are sent to their queue (community:staff).
 @login_required
+@access(allow(*ENTERPRISES) | dict.fromkeys(STAFF, REDIRECT))
 def messages_page(request):
     if request.user.is_staff:
         return redirect("community:staff")
@@ -50,6 +63,7 @@ def messages_page(request):
 
 
 @login_required
+@access(own(ENT_A, *REGION_STAFF), sample="message")
 def message(request, pk: int):
     try:
         found = message_get(actor=request.user, pk=pk)
@@ -80,6 +94,7 @@ def message(request, pk: int):
 
 
 @login_required
+@access(STAFF_ONLY)
 def staff(request):
     if not sees_staff_pages(request.user):
         raise PermissionDenied

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from smevoucher.core.access import LOGIN_REQUIRED, PUBLIC, access
 from smevoucher.core.errors import DomainError, NotFound
 from smevoucher.core.money import parse_yuan
 from smevoucher.core.privacy import mask_phone
@@ -17,6 +18,7 @@ from . import services
 from .selectors import DEMAND_TABS, demand_board, demand_categories, demand_for_viewer, my_demands
 
 
+@access(PUBLIC)
 def board(request):
     category = request.GET.get("category", "")[:50]
     q = request.GET.get("q", "")[:50]
@@ -44,6 +46,7 @@ def _fields(request) -> dict:
 
 
 @login_required
+@access(LOGIN_REQUIRED)
 def mine(request):
     tab = request.GET.get("tab", "all")
     if request.method == "POST":
@@ -67,6 +70,7 @@ def mine(request):
     )
 
 
+@access(PUBLIC, sample="demand")
 def demand(request, pk: int):
     try:
         found, owner = demand_for_viewer(actor=request.user, pk=pk)

@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from smevoucher.core.access import PUBLIC, STAFF_ONLY, access
 from smevoucher.core.errors import DomainError, NotFound
 from smevoucher.programs.selectors import sees_staff_pages
 
@@ -18,6 +19,7 @@ from .models import ArticleKind
 from .selectors import article_public, help_contacts, published_articles
 
 
+@access(PUBLIC)
 def articles(request):
     kind = request.GET.get("kind", "")
     kind = kind if kind in ArticleKind.values else ""
@@ -32,6 +34,7 @@ def articles(request):
     )
 
 
+@access(PUBLIC, sample="article")
 def article(request, pk: int):
     try:
         found = article_public(pk=pk)
@@ -40,6 +43,7 @@ def article(request, pk: int):
     return render(request, "community/article.html", {"article": found})
 
 
+@access(PUBLIC, sample="article_file")
 def article_file(request, pk: int, upload_id):
     """An attachment of a published article: public, as the article is."""
     try:
@@ -57,6 +61,7 @@ def article_file(request, pk: int, upload_id):
     )
 
 
+@access(PUBLIC)
 def help_center(request):
     return render(
         request,
@@ -66,6 +71,7 @@ def help_center(request):
 
 
 @login_required
+@access(STAFF_ONLY)
 def staff_articles(request):
     if not sees_staff_pages(request.user):
         raise PermissionDenied
