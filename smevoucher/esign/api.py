@@ -14,6 +14,7 @@ from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 
 from smevoucher.accounts.api import ClientAddressThrottle
+from smevoucher.core.access import ENT_A, ENTERPRISE, PROV_X, PROV_Y, PUBLIC, access, own
 from smevoucher.core.errors import DomainError, NotFound
 from smevoucher.core.http import client_ip
 
@@ -96,6 +97,7 @@ def _seal_out(seal: OrgSeal) -> dict:
     throttle=VerifyThrottle("20/m"),
     summary="签章验证：核验已签署的PDF",
 )
+@access(PUBLIC)
 def verify(request, file: File[UploadedFile]):
     if file.size > MAX_PDF_BYTES:
         raise DomainError("esign.too_large", _("文件大小不能超过5MB"), field="file")
@@ -105,7 +107,9 @@ def verify(request, file: File[UploadedFile]):
     return report
 
 
+# The organization's own seal: enterprise B has made none, staff have no organization.
 @router.get("/seal", response=SealOut, summary="本单位的电子签章")
+@access(own(ENT_A, PROV_X, PROV_Y))
 def seal(request):
     current = seal_for_actor(request.auth)
     if current is None:
@@ -114,12 +118,14 @@ def seal(request):
 
 
 @router.post("/seal/code", response=SealCodeOut, summary="制作签章：发送身份核验验证码")
+@access(ENTERPRISE)
 def seal_code(request):
     message = services.seal_start_verification(actor=request.auth, ip_address=client_ip(request))
     return {"message": message}
 
 
 @router.post("/seal", response={201: SealOut}, summary="制作签章")
+@access(ENTERPRISE)
 def seal_make(request, payload: SealIn):
     made = services.seal_create(
         actor=request.auth, response=payload.sms_code, agreed=payload.agreed

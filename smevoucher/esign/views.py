@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from smevoucher.core.access import ENT_A, LOGIN_REQUIRED, PUBLIC, access, own
 from smevoucher.core.errors import DomainError, NotFound
 from smevoucher.core.http import client_ip
 from smevoucher.orgs.selectors import org_acting_for
@@ -34,6 +35,7 @@ def _add_domain_error(form, exc: DomainError) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@access(LOGIN_REQUIRED)
 def seal(request):
     """The organization's seal, or the form that makes it (code, agreement, make)."""
     user = request.user
@@ -82,6 +84,7 @@ def seal(request):
 
 @login_required
 @never_cache
+@access(own(ENT_A), sample="seal")
 def seal_image(request, pk: int):
     """The seal's image, only to the people of its organization (404 for anyone else)."""
     try:
@@ -106,6 +109,7 @@ def verification_allowed(request) -> bool:
 
 
 @require_http_methods(["GET", "POST"])
+@access(PUBLIC)
 def verify(request):
     """签章验证: anyone may check a signed contract against this platform's certificates."""
     form = VerifyForm(request.POST or None, request.FILES or None)
