@@ -7,6 +7,8 @@ import datetime as dt
 from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
+from smevoucher.core.access import ENT_A, LOGIN_REQUIRED, access, own
+
 from .selectors import inbox_list, inbox_unread_count
 from .services import inbox_mark_all_read, inbox_mark_read
 
@@ -29,20 +31,24 @@ class CountOut(Schema):
 
 @router.get("", response=list[InboxMessageOut], summary="站内消息列表（新消息在前）")
 @paginate(PageNumberPagination, page_size=20)
+@access(LOGIN_REQUIRED)
 def inbox(request):
     return inbox_list(actor=request.auth)
 
 
 @router.get("/unread-count", response=CountOut, summary="未读消息数")
+@access(LOGIN_REQUIRED)
 def unread_count(request):
     return {"count": inbox_unread_count(actor=request.auth)}
 
 
 @router.post("/read-all", response=CountOut, summary="全部标为已读")
+@access(LOGIN_REQUIRED)
 def read_all(request):
     return {"count": inbox_mark_all_read(actor=request.auth)}
 
 
 @router.post("/{message_id}/read", response=InboxMessageOut, summary="标为已读")
+@access(own(ENT_A), sample="inbox")
 def read_one(request, message_id: int):
     return inbox_mark_read(actor=request.auth, message_id=message_id)

@@ -6,12 +6,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from smevoucher.core.access import ENT_A, LOGIN_REQUIRED, access, own
 from smevoucher.core.errors import NotFound
 
 from . import selectors, services
 
 
 @login_required
+@access(LOGIN_REQUIRED)
 def inbox(request):
     show = request.GET.get("show", "all")
     messages_qs = selectors.inbox_list(actor=request.user)
@@ -25,6 +27,7 @@ def inbox(request):
 
 @login_required
 @require_POST
+@access(own(ENT_A), sample="inbox", method="POST")
 def mark_read(request, pk: int):
     try:
         message = services.inbox_mark_read(actor=request.user, message_id=pk)
@@ -41,6 +44,7 @@ def mark_read(request, pk: int):
 
 @login_required
 @require_POST
+@access(LOGIN_REQUIRED, method="POST")
 def mark_all_read(request):
     count = services.inbox_mark_all_read(actor=request.user)
     messages.success(request, _("已将%(count)d条消息标记为已读") % {"count": count})
