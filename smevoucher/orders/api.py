@@ -11,6 +11,7 @@ from ninja import Path, Query, Router
 
 from smevoucher.catalog.models import Product
 from smevoucher.catalog.selectors import apply_problem, deduction_previews
+from smevoucher.core.access import ENT_A, LOGIN_REQUIRED, PROV_X, REGION_STAFF, access, own
 from smevoucher.core.errors import NotFound
 from smevoucher.core.http import client_ip
 from smevoucher.core.money import rmb_upper
@@ -51,6 +52,7 @@ def _limits(entry: dict) -> list[dict]:
 
 
 @router.get("/quote", response=OrderQuoteOut, summary="订单详情：服务券抵扣与实付金额试算")
+@access(LOGIN_REQUIRED, sample="product", data={"product_id": "<product_id>"})
 def quote(request, product_id: int = Query(..., ge=1), tier_id: int | None = Query(None, ge=1)):
     product = get_object_or_404(
         Product.objects.select_related("program", "provider", "provider__org"), pk=product_id
@@ -211,6 +213,7 @@ def _id(request, number: str) -> int:
 
 
 @router.get("", response=list[OrderRowOut], summary="我购买的服务 / 我的服务订单")
+@access(LOGIN_REQUIRED)
 def order_list(
     request,
     side: Literal["enterprise", "provider"] = "enterprise",
@@ -224,6 +227,11 @@ def order_list(
 
 
 @router.post("", response={201: OrderOut}, summary="提交订单（冻结服务券抵扣金额）")
+@access(
+    LOGIN_REQUIRED,
+    sample="product",
+    data={"product_id": "<product_id>", "idempotency_key": "matrix-0001"},
+)
 def order_place(request, payload: OrderIn):
     order = services.order_place(
         actor=request.auth,
@@ -238,6 +246,7 @@ def order_place(request, payload: OrderIn):
 
 
 @router.get("/{number}", response=OrderOut, summary="订单详情")
+@access(own(ENT_A, PROV_X, *REGION_STAFF), sample="order")
 def order_detail(request, number: OrderNumber):
     return _fresh(request, number)
 
@@ -247,6 +256,7 @@ def order_detail(request, number: OrderNumber):
     response=OrderOut,
     summary="接单、拒绝接单、取消订单、取消合同、开始服务、确认完成",
 )
+@access(own(ENT_A, PROV_X, *REGION_STAFF), sample="order")
 def order_action(request, number: OrderNumber, payload: OrderActionIn):
     services.order_act(
         actor=request.auth,
@@ -258,6 +268,7 @@ def order_action(request, number: OrderNumber, payload: OrderActionIn):
 
 
 @router.post("/{number}/contract", response={201: OrderOut}, summary="制定或修改合同（乙方）")
+@access(own(ENT_A, PROV_X, *REGION_STAFF), sample="order")
 def contract_draft(request, number: OrderNumber, payload: OrderContractIn):
     services.contract_draft(
         actor=request.auth,
@@ -276,12 +287,14 @@ def contract_draft(request, number: OrderNumber, payload: OrderContractIn):
 
 
 @router.post("/{number}/contract/agree", response=OrderOut, summary="同意合同（甲方）")
+@access(own(ENT_A, PROV_X, *REGION_STAFF), sample="order")
 def contract_agree(request, number: OrderNumber):
     services.contract_agree(actor=request.auth, order_id=_id(request, number))
     return _fresh(request, number)
 
 
 @router.post("/{number}/contract/return", response=OrderOut, summary="退回合同修改（甲方）")
+@access(own(ENT_A, PROV_X, *REGION_STAFF), sample="order")
 def contract_return(request, number: OrderNumber, payload: OrderReasonIn):
     services.contract_return(
         actor=request.auth, order_id=_id(request, number), reason=payload.reason
@@ -294,6 +307,7 @@ def contract_return(request, number: OrderNumber, payload: OrderReasonIn):
     response=OrderSignCodeOut,
     summary="签署合同前获取身份核验验证码",
 )
+@access(own(ENT_A, PROV_X, *REGION_STAFF), sample="order")
 def contract_sign_code(request, number: OrderNumber):
     message = services.contract_sign_start(
         actor=request.auth, order_id=_id(request, number), ip_address=client_ip(request)
@@ -306,6 +320,7 @@ def contract_sign_code(request, number: OrderNumber):
     response=OrderOut,
     summary="使用电子签章签署合同（乙方先签，甲方后签）",
 )
+@access(own(ENT_A, PROV_X, *REGION_STAFF), sample="order")
 def contract_sign(request, number: OrderNumber, payload: OrderCodeIn):
     services.contract_sign(actor=request.auth, order_id=_id(request, number), response=payload.code)
     return _fresh(request, number)
@@ -314,6 +329,7 @@ def contract_sign(request, number: OrderNumber, payload: OrderCodeIn):
 @router.post(
     "/{number}/voucher-application", response=OrderOut, summary="申请服务补贴券（按单审核的项目）"
 )
+@access(own(ENT_A, PROV_X, *REGION_STAFF), sample="order")
 def voucher_application(request, number: OrderNumber):
     services.order_apply_voucher(actor=request.auth, order_id=_id(request, number))
     return _fresh(request, number)
@@ -322,6 +338,7 @@ def voucher_application(request, number: OrderNumber):
 @router.post(
     "/{number}/remittances", response={201: OrderOut}, summary="确认汇款（对公转账，附凭证）"
 )
+@access(own(ENT_A, PROV_X, *REGION_STAFF), sample="order")
 def remittance_submit(request, number: OrderNumber, payload: OrderRemittanceIn):
     services.remittance_submit(
         actor=request.auth,
@@ -344,6 +361,7 @@ def _remittance_of(request, number: str, remittance_id: int) -> int:
 @router.post(
     "/{number}/remittances/{remittance_id}/confirm", response=OrderOut, summary="确认收款（乙方）"
 )
+@access(own(ENT_A, PROV_X, *REGION_STAFF), sample="remittance")
 def remittance_confirm(request, number: OrderNumber, remittance_id: int):
     services.remittance_confirm(
         actor=request.auth, remittance_id=_remittance_of(request, number, remittance_id)
@@ -354,6 +372,7 @@ def remittance_confirm(request, number: OrderNumber, remittance_id: int):
 @router.post(
     "/{number}/remittances/{remittance_id}/reject", response=OrderOut, summary="未收到款项（乙方）"
 )
+@access(own(ENT_A, PROV_X, *REGION_STAFF), sample="remittance")
 def remittance_reject(request, number: OrderNumber, remittance_id: int, payload: OrderReasonIn):
     services.remittance_reject(
         actor=request.auth,
@@ -364,6 +383,7 @@ def remittance_reject(request, number: OrderNumber, remittance_id: int, payload:
 
 
 @router.post("/{number}/service/progress", response=OrderOut, summary="记录服务进展（乙方）")
+@access(own(ENT_A, PROV_X, *REGION_STAFF), sample="order")
 def service_progress(request, number: OrderNumber, payload: OrderServiceIn):
     services.service_progress(
         actor=request.auth,
@@ -377,6 +397,7 @@ def service_progress(request, number: OrderNumber, payload: OrderServiceIn):
 @router.post(
     "/{number}/service/finish", response=OrderOut, summary="结束服务并提交交付成果（乙方）"
 )
+@access(own(ENT_A, PROV_X, *REGION_STAFF), sample="order")
 def service_finish(request, number: OrderNumber, payload: OrderServiceIn):
     services.service_finish(
         actor=request.auth,
@@ -388,6 +409,7 @@ def service_finish(request, number: OrderNumber, payload: OrderServiceIn):
 
 
 @router.post("/{number}/evaluation", response={201: OrderOut}, summary="评价服务（甲方）")
+@access(own(ENT_A, PROV_X, *REGION_STAFF), sample="order")
 def evaluation(request, number: OrderNumber, payload: OrderEvaluationIn):
     services.order_evaluate(
         actor=request.auth,
@@ -401,6 +423,7 @@ def evaluation(request, number: OrderNumber, payload: OrderEvaluationIn):
 @router.post(
     "/{number}/refund", response={201: OrderOut}, summary="申请退回支付（由企业所在地管理员审核）"
 )
+@access(own(ENT_A, PROV_X, *REGION_STAFF), sample="order")
 def refund(request, number: OrderNumber, payload: OrderReasonIn):
     services.refund_request(
         actor=request.auth, order_id=_id(request, number), reason=payload.reason

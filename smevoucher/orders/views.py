@@ -17,6 +17,15 @@ from django.views.decorators.http import require_POST
 
 from smevoucher.catalog.models import Product
 from smevoucher.catalog.selectors import apply_problem, deduction_previews
+from smevoucher.core.access import (
+    ENT_A,
+    LOGIN_REQUIRED,
+    PROV_X,
+    REGION_STAFF,
+    STAFF_ONLY,
+    access,
+    own,
+)
 from smevoucher.core.errors import DomainError, NotFound
 from smevoucher.core.http import client_ip
 from smevoucher.orgs.selectors import org_acting_for
@@ -98,6 +107,7 @@ def _confirmed_deduction(request, voucher_id: int | None) -> int | None:
 
 
 @login_required
+@access(LOGIN_REQUIRED, sample="product", data={"product": "<pk>"})
 def new(request):
     """订单详情: choose the voucher, see the deduction, the headroom under each cap, the
     amount to pay in figures and in uppercase, add remarks, submit."""
@@ -191,11 +201,13 @@ ROW_ACTIONS = ("accept", "cancel", "draft_contract", "sign_contract", "remit", "
 
 
 @login_required
+@access(LOGIN_REQUIRED)
 def mine(request):
     return _list(request, side=Side.ENTERPRISE, template="orders/list.html", active="orders")
 
 
 @login_required
+@access(LOGIN_REQUIRED)
 def provider(request):
     return _list(request, side=Side.PROVIDER, template="orders/list.html", active="service_orders")
 
@@ -211,6 +223,7 @@ def _get(request, number: str):
 
 
 @login_required
+@access(own(ENT_A, PROV_X, *REGION_STAFF), sample="order")
 def detail(request, number: str):
     order, side = _get(request, number)
     contracts = list(order.contracts.select_related("body", "signed_file").order_by("-version"))
@@ -280,6 +293,9 @@ def _run(request, number: str, call, *, done: str, anchor: str = ""):
 
 @login_required
 @require_POST
+@access(
+    own(ENT_A, PROV_X, *REGION_STAFF), sample="order", method="POST", kwargs={"action": "start"}
+)
 def act(request, number: str, action: str):
     reason = request.POST.get("reason", "")
     return _run(
@@ -292,7 +308,9 @@ def act(request, number: str, action: str):
     )
 
 
+# The provider's contract form: the order's other parties have none (404).
 @login_required
+@access(own(PROV_X), sample="order_contract")
 def contract(request, number: str):
     """制定合同 / 修改合同: the provider's form (template or attachment)."""
     order, side = _get(request, number)
@@ -353,6 +371,9 @@ def contract(request, number: str):
 
 @login_required
 @require_POST
+@access(
+    own(ENT_A, PROV_X, *REGION_STAFF), sample="order", method="POST", data={"decision": "agree"}
+)
 def contract_decide(request, number: str):
     decision = request.POST.get("decision")
     if decision == "agree":
@@ -378,6 +399,7 @@ def contract_decide(request, number: str):
 
 @login_required
 @require_POST
+@access(own(ENT_A, PROV_X, *REGION_STAFF), sample="order", method="POST", data={"code": "000000"})
 def contract_sign(request, number: str):
     if request.POST.get("step") == "code":
         order, _side = _get(request, number)
@@ -402,6 +424,7 @@ def contract_sign(request, number: str):
 
 @login_required
 @require_POST
+@access(own(ENT_A, PROV_X, *REGION_STAFF), sample="order", method="POST")
 def apply_voucher(request, number: str):
     return _run(
         request,
@@ -413,6 +436,7 @@ def apply_voucher(request, number: str):
 
 @login_required
 @require_POST
+@access(own(ENT_A, PROV_X, *REGION_STAFF), sample="order", method="POST")
 def remit(request, number: str):
     form = RemitForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -440,6 +464,12 @@ def remit(request, number: str):
 
 @login_required
 @require_POST
+@access(
+    own(ENT_A, PROV_X, *REGION_STAFF),
+    sample="remittance",
+    method="POST",
+    data={"decision": "confirm"},
+)
 def remittance_decide(request, number: str, remittance_id: int):
     decision = request.POST.get("decision")
     if decision == "confirm":
@@ -462,6 +492,7 @@ def remittance_decide(request, number: str, remittance_id: int):
 
 @login_required
 @require_POST
+@access(own(ENT_A, PROV_X, *REGION_STAFF), sample="order", method="POST")
 def service(request, number: str):
     form = ServiceForm(request.POST, request.FILES)
     form.is_valid()
@@ -490,6 +521,7 @@ def service(request, number: str):
 
 @login_required
 @require_POST
+@access(own(ENT_A, PROV_X, *REGION_STAFF), sample="order", method="POST")
 def evaluate(request, number: str):
     form = EvaluateForm(request.POST)
     if not form.is_valid():
@@ -514,6 +546,7 @@ def evaluate(request, number: str):
 
 @login_required
 @require_POST
+@access(own(ENT_A, PROV_X, *REGION_STAFF), sample="order", method="POST")
 def refund(request, number: str):
     return _run(
         request,
@@ -529,6 +562,7 @@ def refund(request, number: str):
 
 
 @login_required
+@access(STAFF_ONLY)
 def staff_list(request):
     if not sees_staff_pages(request.user):
         raise PermissionDenied
