@@ -14,6 +14,7 @@ from ninja import Router
 from smevoucher.accounts.choices import SmsPurpose
 from smevoucher.accounts.schemas import MessageOut, SmsCodeSentOut
 from smevoucher.accounts.services import sms_code_send
+from smevoucher.core.access import ENT_A, ENTERPRISE, ENTERPRISES, MISSING, access, allow, own
 from smevoucher.core.errors import NotFound
 from smevoucher.core.http import client_ip
 from smevoucher.reviews.choices import ReviewAction
@@ -53,17 +54,21 @@ def _mine(request) -> Organization:
     return org
 
 
+# Staff act for no organization: each "mine" answers 404 to them.
 @router.get("/mine", response=MyOrgOut, summary="本账号所属机构的认证信息")
+@access(allow(*ENTERPRISES, others=MISSING))
 def org_mine(request):
     return _mine(request)
 
 
 @router.put("/mine", response=MyOrgOut, summary="填写或修改认证信息（提交前）")
+@access(ENTERPRISE)
 def org_mine_save(request, payload: OrgIn):
     return org_save(actor=request.auth, **payload.dict())
 
 
 @router.post("/mine/sms-code", response=SmsCodeSentOut, summary="发送认证确认验证码到本账号手机")
+@access(allow(*ENTERPRISES, others=MISSING))
 def org_mine_sms_code(request):
     _mine(request)
     sms = sms_code_send(
@@ -77,6 +82,7 @@ def org_mine_sms_code(request):
 
 
 @router.post("/mine/submit", response=MyOrgOut, summary="提交认证")
+@access(allow(*ENTERPRISES, others=MISSING))
 def org_mine_submit(request, payload: SubmitIn):
     org = _mine(request)
     return org_submit(
@@ -85,12 +91,14 @@ def org_mine_submit(request, payload: SubmitIn):
 
 
 @router.put("/mine/agent", response=AgentOut, summary="指定经办人")
+@access(allow(*ENTERPRISES, others=MISSING))
 def org_mine_agent_designate(request, payload: AgentIn):
     org = _mine(request)
     return org_agent_designate(actor=request.auth, org_id=org.pk, **payload.dict())
 
 
 @router.delete("/mine/agent", response=MessageOut, summary="取消经办人")
+@access(allow(*ENTERPRISES, others=MISSING))
 def org_mine_agent_remove(request):
     org = _mine(request)
     org_agent_remove(actor=request.auth, org_id=org.pk)
@@ -98,23 +106,27 @@ def org_mine_agent_remove(request):
 
 
 @router.put("/mine/bank-account", response=BankAccountOut, summary="支付认证（收款银行账户）")
+@access(allow(*ENTERPRISES, others=MISSING))
 def org_mine_bank_account(request, payload: BankAccountIn):
     org = _mine(request)
     return bank_account_save(actor=request.auth, org_id=org.pk, **payload.dict())
 
 
 @router.get("/mine/changes", response=list[MyChangeOut], summary="信息变更申请（新的在前）")
+@access(allow(*ENTERPRISES, others=MISSING))
 def org_mine_changes(request):
     return _mine(request).changes.select_related("region")
 
 
 @router.post("/mine/changes", response=MyChangeOut, summary="申请变更机构信息")
+@access(allow(*ENTERPRISES, others=MISSING))
 def org_mine_change_request(request, payload: ChangeIn):
     org = _mine(request)
     return org_change_request(actor=request.auth, org_id=org.pk, **payload.dict())
 
 
 @router.post("/mine/changes/{change_id}/withdraw", response=MyChangeOut, summary="撤回信息变更申请")
+@access(own(ENT_A), sample="org_change")
 def org_mine_change_withdraw(request, change_id: int):
     change = _mine(request).changes.filter(pk=change_id).first()
     review = review_latest_for_subject(subject=change) if change else None
@@ -126,5 +138,6 @@ def org_mine_change_withdraw(request, change_id: int):
 
 
 @router.get("/mine/history", response=list[HistoryOut], summary="已通过的信息变更记录")
+@access(allow(*ENTERPRISES, others=MISSING))
 def org_mine_history(request):
     return _mine(request).history.all()

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 
 from smevoucher.accounts.choices import SmsPurpose
 from smevoucher.accounts.services import sms_code_send
+from smevoucher.core.access import LOGIN_REQUIRED, access
 from smevoucher.core.errors import DomainError, NotFound
 from smevoucher.core.http import client_ip
 from smevoucher.regions.models import Region
@@ -205,7 +206,9 @@ def _decision_reason(org: Organization | None, review, events) -> str:
     return decided[-1].reason if decided else ""
 
 
+# Staff get the page for someone without an organization; the services refuse them.
 @login_required
+@access(LOGIN_REQUIRED)
 def certification(request):
     user = request.user
     org = _acting_org(user)
@@ -249,6 +252,7 @@ def certification(request):
 
 @login_required
 @require_GET
+@access(LOGIN_REQUIRED)
 def regions(request):
     """The children of a region for the cascading selects: [{code, name}, ...]."""
     parent = (request.GET.get("parent") or "").strip()
@@ -270,6 +274,7 @@ def regions(request):
 
 
 @login_required
+@access(LOGIN_REQUIRED)
 def agent(request):
     user = request.user
     org = org_acting_for(user)
@@ -320,6 +325,7 @@ def agent(request):
 
 
 @login_required
+@access(LOGIN_REQUIRED)
 def bank(request):
     user = request.user
     org = org_acting_for(user)
@@ -436,6 +442,7 @@ def _history_rows(org: Organization) -> list[dict]:
 
 
 @login_required
+@access(LOGIN_REQUIRED)
 def changes(request):
     user = request.user
     org = _acting_org(user)
