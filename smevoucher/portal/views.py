@@ -4,6 +4,8 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
+from smevoucher.core.access import LOGIN_REQUIRED, PUBLIC, STAFF_ONLY, access
+
 # The eight steps of the usage flow, as the Guangxi homepage shows them (服务券使用流程).
 USAGE_FLOW = [
     (_("注册"), _("手机号注册平台账号")),
@@ -17,6 +19,7 @@ USAGE_FLOW = [
 ]
 
 
+@access(PUBLIC)
 def home(request):
     from smevoucher.community.selectors import demand_board, demand_categories, published_articles
     from smevoucher.settlements.selectors import public_notices
@@ -39,25 +42,30 @@ def home(request):
 
 
 @login_required
+@access(LOGIN_REQUIRED)
 def center(request):
     return render(request, "portal/center.html", {"active_entry": "profile"})
 
 
+@access(PUBLIC)
 def healthz(request):
     """A constant answer for load balancers and the benchmark's ceiling: no database, no
     session, only the server and the middleware every page passes through."""
     return JsonResponse({"status": "ok"})
 
 
+@access(PUBLIC)
 def agreement(request):
     return render(request, "portal/agreement.html")
 
 
+@access(PUBLIC)
 def privacy(request):
     return render(request, "portal/privacy.html")
 
 
 @login_required
+@access(STAFF_ONLY)
 def dashboard(request):
     """数据看板: the staff member's region in charts, tables and Excel."""
     from django.core.exceptions import PermissionDenied
