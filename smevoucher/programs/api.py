@@ -13,6 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router
 
+from smevoucher.core.access import (
+    CITY2,
+    ENT_B,
+    LOGIN_REQUIRED,
+    MISSING,
+    PROV_Y,
+    SYSADMIN,
+    access,
+    allow,
+)
 from smevoucher.core.errors import DomainError, NotFound
 from smevoucher.orgs.selectors import org_acting_for
 
@@ -107,17 +117,24 @@ def _versions_out(actor, program: Program) -> list[dict]:
 
 
 @router.get("", response=list[ProgramOut], summary="服务券项目列表")
+@access(LOGIN_REQUIRED)
 def program_index(request):
     return [_program_out(program) for program in _programs(request.auth)]
 
 
 @router.get("/{program_id}", response=ProgramDetailOut, summary="项目详情及现行规则")
+@access(
+    LOGIN_REQUIRED | {ENT_B: MISSING, PROV_Y: MISSING, CITY2: MISSING}, sample="program_liuzhou"
+)
 def program_detail(request, program_id: int):
     return _program_out(_program(request.auth, program_id), detail=True)
 
 
 @router.get(
     "/{program_id}/versions", response=list[VersionOut], summary="规则版本历史（新版本在前）"
+)
+@access(
+    LOGIN_REQUIRED | {ENT_B: MISSING, PROV_Y: MISSING, CITY2: MISSING}, sample="program_liuzhou"
 )
 def program_versions(request, program_id: int):
     return _versions_out(request.auth, _program(request.auth, program_id))
@@ -128,6 +145,7 @@ def program_versions(request, program_id: int):
     response={201: VersionOut},
     summary="发布新版本规则（本地区系统管理员）",
 )
+@access(allow(SYSADMIN), sample="program")
 def program_version_new(request, program_id: int, payload: VersionIn):
     program = _program(request.auth, program_id)
     effective_from = payload.effective_from

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
+from smevoucher.core.access import CITY1, CITY2, MISSING, PROVINCE, SYSADMIN, access, allow
 from smevoucher.core.errors import DomainError
 from smevoucher.orgs.validation import clean_uscc
 
@@ -180,6 +181,7 @@ def _lookup(program: Program, uscc: str) -> dict:
     response={201: ImportOut},
     summary="上传企业名单（Excel .xlsx 或 CSV），开始导入",
 )
+@access(allow(PROVINCE, SYSADMIN) | {CITY1: MISSING, CITY2: MISSING}, sample="program")
 def import_new(
     request,
     program_id: int,
@@ -199,6 +201,9 @@ def import_new(
 
 
 @router.get("/imports/{import_id}", response=ImportOut, summary="导入进度与未导入的行")
+@access(
+    allow(PROVINCE, SYSADMIN) | {CITY1: MISSING, CITY2: MISSING}, sample="classification_import"
+)
 def import_detail(request, import_id: int):
     actor = _list_staff(request)
     return _import_out(classification_import_get_for_actor(actor=actor, import_id=import_id))
@@ -208,6 +213,11 @@ def import_detail(request, import_id: int):
     "/programs/{program_id}",
     response=ClassifiedOut,
     summary="按统一社会信用代码查询企业所在名单及其档位",
+)
+@access(
+    allow(PROVINCE, SYSADMIN) | {CITY1: MISSING, CITY2: MISSING},
+    sample="program",
+    data={"uscc": "91450202MA5N000018"},
 )
 def classified_lookup(
     request,
@@ -224,6 +234,7 @@ def classified_lookup(
     response=ClassifiedOut,
     summary="将企业移出某一类别的名单（须填写原因）；返回该企业此后的名单与档位",
 )
+@access(allow(PROVINCE, SYSADMIN) | {CITY1: MISSING, CITY2: MISSING}, sample="program")
 def classified_remove(request, program_id: int, payload: ClassificationRemoveIn):
     actor = _list_staff(request)
     program = classification_program_get_for_actor(actor=actor, program_id=program_id)

@@ -29,6 +29,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from smevoucher.core.access import CITY2, MISSING, STAFF_ONLY, SYSADMIN, access, allow
 from smevoucher.core.errors import DomainError, NotFound
 from smevoucher.staff.permissions import is_sysadmin
 
@@ -243,6 +244,7 @@ class ProgramRow:
 
 
 @login_required
+@access(STAFF_ONLY)
 def program_list(request):
     _require_staff(request.user)
     page = Paginator(programs_for_staff(actor=request.user), PAGE_SIZE).get_page(
@@ -276,6 +278,7 @@ def program_list(request):
 
 
 @login_required
+@access(STAFF_ONLY | {CITY2: MISSING}, sample="program_liuzhou")
 def program_detail(request, pk: int):
     _require_staff(request.user)
     program = _program_or_404(request.user, pk)
@@ -317,6 +320,7 @@ _PUBLISH_ERROR_FIELDS = {
 
 
 @login_required
+@access(allow(SYSADMIN), sample="program")
 def program_publish(request, pk: int):
     _require_staff(request.user)
     program = _program_or_404(request.user, pk)
@@ -396,6 +400,7 @@ _CREATE_ERROR_FIELDS = {
 
 
 @login_required
+@access(allow(SYSADMIN))
 def program_new(request):
     from smevoucher.staff.selectors import staff_assignable_regions
 

@@ -19,6 +19,16 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from smevoucher.core.access import (
+    CITY1,
+    CITY2,
+    MISSING,
+    PROVINCE,
+    REVIEWERS,
+    SYSADMIN,
+    access,
+    allow,
+)
 from smevoucher.core.errors import DomainError, NotFound
 from smevoucher.core.money import yuan
 
@@ -122,6 +132,7 @@ class ProgramRow:
 
 @login_required
 @require_GET
+@access(allow(*REVIEWERS, SYSADMIN))
 def index(request):
     _require_list_staff(request.user)
     programs = classification_programs_for_actor(actor=request.user)
@@ -187,6 +198,7 @@ def _program_page(request, program: Program, *, search_form, remove_form=None, s
 
 @login_required
 @require_GET
+@access(allow(PROVINCE, SYSADMIN) | {CITY1: MISSING, CITY2: MISSING}, sample="program")
 def program(request, program_id: int):
     _require_list_staff(request.user)
     program = _program_or_404(request.user, program_id)
@@ -195,6 +207,9 @@ def program(request, program_id: int):
 
 @login_required
 @require_POST
+@access(
+    allow(PROVINCE, SYSADMIN) | {CITY1: MISSING, CITY2: MISSING}, sample="program", method="POST"
+)
 def remove(request, program_id: int):
     _require_list_staff(request.user)
     program = _program_or_404(request.user, program_id)
@@ -220,6 +235,7 @@ def remove(request, program_id: int):
 
 
 @login_required
+@access(allow(*REVIEWERS, SYSADMIN))
 def upload(request):
     _require_list_staff(request.user)
     programs = classification_programs_for_actor(actor=request.user)
@@ -273,6 +289,9 @@ def _progress(job: ClassificationImport) -> dict:
 
 @login_required
 @require_GET
+@access(
+    allow(PROVINCE, SYSADMIN) | {CITY1: MISSING, CITY2: MISSING}, sample="classification_import"
+)
 def import_detail(request, import_id: int):
     _require_list_staff(request.user)
     job = _import_or_404(request.user, import_id)
@@ -297,6 +316,9 @@ def import_detail(request, import_id: int):
 
 @login_required
 @require_GET
+@access(
+    allow(PROVINCE, SYSADMIN) | {CITY1: MISSING, CITY2: MISSING}, sample="classification_import"
+)
 def import_progress(request, import_id: int):
     """The counters the import page's script polls every second while it runs."""
     _require_list_staff(request.user)
@@ -317,6 +339,9 @@ def _csv_cell(value) -> str:
 
 @login_required
 @require_GET
+@access(
+    allow(PROVINCE, SYSADMIN) | {CITY1: MISSING, CITY2: MISSING}, sample="classification_import"
+)
 def import_refused_csv(request, import_id: int):
     _require_list_staff(request.user)
     job = _import_or_404(request.user, import_id)
