@@ -11,6 +11,24 @@ from django.utils.translation import gettext as _
 from ninja import File, Query, Router
 from ninja.files import UploadedFile
 
+from smevoucher.core.access import (
+    APPROVER,
+    CITY1,
+    CITY2,
+    ENTERPRISES,
+    INVALID,
+    LOGIN_REQUIRED,
+    MISSING,
+    PROV_X,
+    PROVIDERS,
+    PROVINCE,
+    PUBLIC,
+    STAFF,
+    SYSADMIN,
+    access,
+    allow,
+    own,
+)
 from smevoucher.core.errors import DomainError, NotFound
 from smevoucher.orgs.selectors import org_acting_for
 from smevoucher.programs.models import ImportStatus, Program, ProgramStatus
@@ -91,6 +109,7 @@ def _entry_out(entry: DirectoryEntry) -> dict:
     response=DirectoryPageOut,
     summary="查询项目的服务机构名录（按机构全称或统一社会信用代码）",
 )
+@access(allow(PROVINCE, SYSADMIN) | {CITY1: MISSING, CITY2: MISSING}, sample="program")
 def directory(
     request,
     program_id: int,
@@ -139,6 +158,7 @@ def _import_out(job: DirectoryImport) -> dict:
     response={201: DirectoryImportOut},
     summary="上传服务机构名录（Excel .xlsx 或 CSV），开始导入",
 )
+@access(allow(PROVINCE, SYSADMIN) | {CITY1: MISSING, CITY2: MISSING}, sample="program")
 def directory_import_new(request, program_id: int, file: File[UploadedFile]):
     job = services.directory_import_start(actor=request.auth, program_id=program_id, uploaded=file)
     job.refresh_from_db()  # the task may already have run (in-process queue)
@@ -150,6 +170,7 @@ def directory_import_new(request, program_id: int, file: File[UploadedFile]):
     response=DirectoryImportOut,
     summary="名录导入进度与未导入的行",
 )
+@access(allow(PROVINCE, SYSADMIN) | {CITY1: MISSING, CITY2: MISSING}, sample="directory_import")
 def directory_import_detail(request, import_id: int):
     actor = _directory_staff(request)
     return _import_out(directory_import_get_for_actor(actor=actor, import_id=import_id))
@@ -158,6 +179,7 @@ def directory_import_detail(request, import_id: int):
 @router.delete(
     "/directory-entries/{entry_id}", response={204: None}, summary="将机构移出名录（须填写原因）"
 )
+@access(allow(PROVINCE, SYSADMIN) | {CITY1: MISSING, CITY2: MISSING}, sample="directory_entry")
 def directory_entry_remove(request, entry_id: int, payload: ReasonIn):
     services.directory_entry_remove(actor=request.auth, entry_id=entry_id, reason=payload.reason)
     return 204, None
@@ -194,6 +216,7 @@ def _provider_out(provider: Provider, labels: dict[str, str] | None = None) -> d
 
 
 @router.get("/mine", response=list[ProviderOut], summary="我的服务机构信息（每个项目一条）")
+@access(LOGIN_REQUIRED)
 def mine(request):
     providers = providers_of_org(org=org_acting_for(request.auth))
     labels = scope_labels(p.scope_code for p in providers)
@@ -205,6 +228,7 @@ def mine(request):
     response=AdmissionTermsOut,
     summary="申请入驻前查询名录资格：能否申请，以及级别与服务范围",
 )
+@access(allow(*ENTERPRISES, others=MISSING), sample="program")
 def terms(request, program_id: int):
     org = org_acting_for(request.auth)
     program = Program.objects.filter(pk=program_id, status=ProgramStatus.ACTIVE).first()
@@ -227,6 +251,12 @@ def terms(request, program_id: int):
 
 
 @router.post("/mine", response={201: ProviderOut}, summary="申请入驻平台")
+# Only an organization certified as a provider applies; staff are refused as such.
+@access(
+    allow(*PROVIDERS) | dict.fromkeys(STAFF, INVALID),
+    sample="program",
+    data={"program_id": "<program_id>"},
+)
 def apply(request, payload: ApplyIn):
     provider = services.provider_apply(
         actor=request.auth,
@@ -242,9 +272,11 @@ def apply(request, payload: ApplyIn):
     return 201, _provider_out(provider)
 
 
+# Staff are refused before the application is looked up.
 @router.post(
     "/mine/{provider_id}/resubmit", response=ProviderOut, summary="修改退回的入驻申请后重新提交"
 )
+@access(own(PROV_X) | dict.fromkeys(STAFF, INVALID), sample="provider")
 def resubmit(request, provider_id: int, payload: ResubmitIn):
     provider = services.provider_resubmit(
         actor=request.auth,
@@ -261,6 +293,7 @@ def resubmit(request, provider_id: int, payload: ResubmitIn):
 
 
 @router.post("/mine/{provider_id}/withdraw", response=ProviderOut, summary="撤回入驻申请")
+@access(own(PROV_X), sample="provider")
 def withdraw(request, provider_id: int):
     provider = provider_get_for_org_member(actor=request.auth, provider_id=provider_id)
     review = review_latest_for_subject(subject=provider)
@@ -283,6 +316,7 @@ def _staff_out(provider: Provider, labels: dict[str, str]) -> dict:
 
 
 @router.get("/staff", response=StaffProviderPageOut, summary="本地区的服务机构（可筛选）")
+@access(allow(CITY1, CITY2, PROVINCE, APPROVER, SYSADMIN))
 def staff_list(
     request,
     program_id: int | None = Query(None),
@@ -316,6 +350,7 @@ def staff_list(
 @router.post(
     "/staff/{provider_id}/suspend", response=StaffProviderOut, summary="暂停服务机构（须填写原因）"
 )
+@access(allow(CITY1, PROVINCE, APPROVER, SYSADMIN) | {CITY2: MISSING}, sample="provider")
 def suspend(request, provider_id: int, payload: ReasonIn):
     services.provider_suspend(actor=request.auth, provider_id=provider_id, reason=payload.reason)
     provider = provider_get_for_staff(actor=request.auth, provider_id=provider_id)
@@ -327,6 +362,7 @@ def suspend(request, provider_id: int, payload: ReasonIn):
     response=StaffProviderOut,
     summary="恢复被暂停的服务机构（须填写原因）",
 )
+@access(allow(CITY1, PROVINCE, APPROVER, SYSADMIN) | {CITY2: MISSING}, sample="provider")
 def reinstate(request, provider_id: int, payload: ReasonIn):
     services.provider_reinstate(actor=request.auth, provider_id=provider_id, reason=payload.reason)
     provider = provider_get_for_staff(actor=request.auth, provider_id=provider_id)
@@ -357,6 +393,7 @@ def _public_out(provider: Provider, labels: dict[str, str]) -> dict:
 @router.get(
     "/public", response=PublicProviderPageOut, auth=None, summary="已入驻的服务机构（公开）"
 )
+@access(PUBLIC)
 def public_list(
     request,
     program_id: int | None = Query(None),
@@ -376,6 +413,7 @@ def public_list(
 @router.get(
     "/public/{provider_id}", response=PublicProviderOut, auth=None, summary="服务机构详情（公开）"
 )
+@access(PUBLIC, sample="provider")
 def public_detail(request, provider_id: int):
     provider = public_provider_get(provider_id=provider_id)
     return _public_out(provider, scope_labels([provider.scope_code]))

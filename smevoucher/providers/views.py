@@ -10,6 +10,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from smevoucher.core.access import (
+    ENTERPRISES,
+    LOGIN_REQUIRED,
+    MISSING,
+    PROV_X,
+    PROV_Y,
+    REDIRECT,
+    access,
+    allow,
+    own,
+)
 from smevoucher.core.errors import DomainError, NotFound
 from smevoucher.orgs.selectors import org_acting_for
 from smevoucher.programs.models import Program, ProgramStatus
@@ -38,6 +49,7 @@ OPEN = (ProviderStatus.SUBMITTED, ProviderStatus.RETURNED)
 
 
 @login_required
+@access(LOGIN_REQUIRED)
 def index(request):
     org = org_acting_for(request.user)
     providers = providers_of_org(org=org)
@@ -86,6 +98,10 @@ def _save_files(request, form) -> tuple[list, object]:
 
 
 @login_required
+# An organization admitted already is sent to its application.
+@access(
+    allow(*ENTERPRISES, others=MISSING) | {PROV_X: REDIRECT, PROV_Y: REDIRECT}, sample="program"
+)
 def apply(request, program_id: int):
     org = org_acting_for(request.user)
     program = get_object_or_404(Program, pk=program_id, status=ProgramStatus.ACTIVE)
@@ -166,6 +182,7 @@ def _provider_or_404(request, provider_id: int) -> Provider:
 
 
 @login_required
+@access(own(PROV_X), sample="provider")
 def detail(request, provider_id: int):
     provider = _provider_or_404(request, provider_id)
     review = review_latest_for_subject(subject=provider)
@@ -194,6 +211,7 @@ def detail(request, provider_id: int):
 
 @login_required
 @require_POST
+@access(own(PROV_X), sample="provider", method="POST")
 def withdraw(request, provider_id: int):
     provider = _provider_or_404(request, provider_id)
     review = review_latest_for_subject(subject=provider)

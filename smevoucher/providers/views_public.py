@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from smevoucher.core.access import PUBLIC, access
 from smevoucher.core.errors import NotFound
 
 from .forms import PublicProviderFilterForm
@@ -22,6 +23,7 @@ PAGE_SIZE = 20
 
 
 @require_GET
+@access(PUBLIC)
 def index(request):
     programs = public_programs()
     categories: list[str] = []
@@ -37,6 +39,7 @@ def index(request):
 
 
 @require_GET
+@access(PUBLIC, sample="provider")
 def detail(request, provider_id: int):
     try:
         provider = public_provider_get(provider_id=provider_id)

@@ -16,6 +16,17 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from smevoucher.core.access import (
+    APPROVER,
+    CITY1,
+    CITY2,
+    MISSING,
+    PROVINCE,
+    REVIEWERS,
+    SYSADMIN,
+    access,
+    allow,
+)
 from smevoucher.core.errors import DomainError, NotFound
 from smevoucher.programs.models import ImportStatus
 
@@ -63,6 +74,7 @@ def _require_provider_staff(user) -> None:
 
 @login_required
 @require_GET
+@access(allow(CITY1, CITY2, PROVINCE, APPROVER, SYSADMIN))
 def index(request):
     _require_provider_staff(request.user)
     form = StaffProviderFilterForm(
@@ -105,6 +117,12 @@ def _change(request, provider_id: int, *, service, done: str):
 
 @login_required
 @require_POST
+@access(
+    allow(CITY1, PROVINCE, APPROVER, SYSADMIN) | {CITY2: MISSING},
+    sample="provider",
+    method="POST",
+    data={"reason": "矩阵测试"},
+)
 def suspend(request, provider_id: int):
     return _change(
         request, provider_id, service=services.provider_suspend, done=_("已暂停该服务机构")
@@ -113,6 +131,12 @@ def suspend(request, provider_id: int):
 
 @login_required
 @require_POST
+@access(
+    allow(CITY1, PROVINCE, APPROVER, SYSADMIN) | {CITY2: MISSING},
+    sample="provider",
+    method="POST",
+    data={"reason": "矩阵测试"},
+)
 def reinstate(request, provider_id: int):
     return _change(
         request, provider_id, service=services.provider_reinstate, done=_("已恢复该服务机构")
@@ -121,6 +145,7 @@ def reinstate(request, provider_id: int):
 
 @login_required
 @require_GET
+@access(allow(CITY1, PROVINCE, APPROVER, SYSADMIN) | {CITY2: MISSING}, sample="provider")
 def detail(request, provider_id: int):
     _require_provider_staff(request.user)
     try:
@@ -167,6 +192,7 @@ def _level_counts(counts: dict[str, int]) -> list[tuple[str, int]]:
 
 @login_required
 @require_GET
+@access(allow(*REVIEWERS, SYSADMIN))
 def directory(request):
     _require_directory_staff(request.user)
     programs = directory_programs_for_actor(actor=request.user)
@@ -193,6 +219,7 @@ def directory(request):
 
 @login_required
 @require_GET
+@access(allow(PROVINCE, SYSADMIN) | {CITY1: MISSING, CITY2: MISSING}, sample="program")
 def directory_program(request, program_id: int):
     _require_directory_staff(request.user)
     program = _program_or_404(request.user, program_id)
@@ -221,6 +248,11 @@ def directory_program(request, program_id: int):
 
 @login_required
 @require_POST
+@access(
+    allow(PROVINCE, SYSADMIN) | {CITY1: MISSING, CITY2: MISSING},
+    sample="directory_entry",
+    method="POST",
+)
 def directory_remove(request, entry_id: int):
     _require_directory_staff(request.user)
     entry = DirectoryEntry.objects.filter(pk=entry_id).select_related("program").first()
@@ -245,6 +277,7 @@ def directory_remove(request, entry_id: int):
 
 
 @login_required
+@access(allow(*REVIEWERS, SYSADMIN))
 def directory_upload(request):
     _require_directory_staff(request.user)
     programs = directory_programs_for_actor(actor=request.user)
@@ -297,6 +330,7 @@ def _progress(job: DirectoryImport) -> dict:
 
 @login_required
 @require_GET
+@access(allow(PROVINCE, SYSADMIN) | {CITY1: MISSING, CITY2: MISSING}, sample="directory_import")
 def directory_import(request, import_id: int):
     _require_directory_staff(request.user)
     job = _import_or_404(request.user, import_id)
@@ -317,6 +351,7 @@ def directory_import(request, import_id: int):
 
 @login_required
 @require_GET
+@access(allow(PROVINCE, SYSADMIN) | {CITY1: MISSING, CITY2: MISSING}, sample="directory_import")
 def directory_import_progress(request, import_id: int):
     """The counters the import page's script polls every second while it runs."""
     _require_directory_staff(request.user)
@@ -337,6 +372,7 @@ def _csv_cell(value) -> str:
 
 @login_required
 @require_GET
+@access(allow(PROVINCE, SYSADMIN) | {CITY1: MISSING, CITY2: MISSING}, sample="directory_import")
 def directory_import_refused(request, import_id: int):
     _require_directory_staff(request.user)
     job = _import_or_404(request.user, import_id)
