@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from smevoucher.core.access import ENT_A, ENTERPRISES, LOGIN_REQUIRED, MISSING, access, allow, own
 from smevoucher.core.errors import DomainError, NotFound
 from smevoucher.core.money import parse_yuan
 from smevoucher.orgs.selectors import org_acting_for
@@ -26,6 +27,7 @@ from .selectors import quota_cards, quota_open_application, quota_quote
 
 
 @login_required
+@access(LOGIN_REQUIRED)
 def index(request):
     org = org_acting_for(request.user)
     programs = []
@@ -55,7 +57,9 @@ def _reason_of(application: QuotaApplication | None) -> str:
     return review.last_reason if review else ""
 
 
+# Staff act for no organization: no program is theirs to apply to.
 @login_required
+@access(allow(*ENTERPRISES, others=MISSING), sample="quota")
 def apply(request, program_id: int, voucher_type: str):
     org = org_acting_for(request.user)
     program = get_object_or_404(Program, pk=program_id, status=ProgramStatus.ACTIVE)
@@ -146,6 +150,7 @@ def apply(request, program_id: int, voucher_type: str):
 
 @login_required
 @require_POST
+@access(own(ENT_A), sample="quota_application", method="POST")
 def withdraw(request, application_id: int):
     org = org_acting_for(request.user)
     application = (
