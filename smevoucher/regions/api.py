@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ninja import Field, Query, Router, Schema
 
+from smevoucher.core.access import PUBLIC, access
+
 from .models import RegionLevel
 from .selectors import region_children
 
@@ -27,5 +29,6 @@ class RegionFilter(Schema):
 
 
 @router.get("", auth=None, response=list[RegionOut], summary="下级行政区划")
+@access(PUBLIC)
 def regions(request, filters: Query[RegionFilter]):
     return region_children(parent_code=filters.parent)
