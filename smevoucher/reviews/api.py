@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from ninja import Field, Query, Router
 from ninja.pagination import PageNumberPagination, paginate
 
+from smevoucher.core.access import CITY1, CITY2, MISSING, PROVINCE, STAFF_ONLY, access, allow
 from smevoucher.orgs.models import Organization, OrgChange
 from smevoucher.orgs.schemas import ChangeOut, OrgMaterialsOut
 
@@ -53,6 +54,7 @@ def _detail(review: Review) -> Review:
 
 @router.get("", response=list[ReviewQueueItemOut], summary="本辖区审核队列（期限早的在前）")
 @paginate(PageNumberPagination, page_size=20)
+@access(STAFF_ONLY)
 def review_list(request, filters: Query[ReviewQueueFilter]):
     actor = _staff(request)
     return review_queue(
@@ -64,12 +66,15 @@ def review_list(request, filters: Query[ReviewQueueFilter]):
 
 
 @router.get("/{review_id}", response=ReviewDetailOut, summary="审核事项详情与申请材料")
+@access(STAFF_ONLY | {CITY2: MISSING}, sample="review")
 def review_detail(request, review_id: int):
     actor = _staff(request)
     return _detail(review_get_for_staff(actor=actor, pk=review_id))
 
 
+# The demand's review step is the reviewers': approver, finance and sysadmin may not act.
 @router.post("/{review_id}/actions", response=ReviewDetailOut, summary="办理审核（通过/退回/驳回）")
+@access(allow(CITY1, PROVINCE) | {CITY2: MISSING}, sample="review", data={"action": "approve"})
 def review_act(request, review_id: int, payload: ReviewActionIn):
     actor = _staff(request)
     review_transition(

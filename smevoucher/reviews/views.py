@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from smevoucher.core.access import CITY2, MISSING, STAFF_ONLY, SYSADMIN, access, allow
 from smevoucher.core.errors import DomainError, NotFound
 from smevoucher.regions.models import Region
 from smevoucher.regions.selectors import region_children
@@ -75,6 +76,7 @@ class QueueRow:
 
 
 @login_required
+@access(STAFF_ONLY)
 def workbench(request):
     _require_reviewing_staff(request.user)
     region = staff_region(request.user)
@@ -109,6 +111,7 @@ def _subject_of(review: Review):
 
 
 @login_required
+@access(STAFF_ONLY | {CITY2: MISSING}, sample="review")
 def detail(request, pk: int):
     _require_reviewing_staff(request.user)
     try:
@@ -174,6 +177,7 @@ class CalendarDay:
 
 
 @login_required
+@access(allow(SYSADMIN))
 def calendar(request):
     _require_sysadmin(request.user)
     form = WorkdayOverrideForm(request.POST or None)
@@ -213,6 +217,7 @@ def calendar(request):
 
 @login_required
 @require_POST
+@access(allow(SYSADMIN), method="POST", data={"date": "2026-01-05"})
 def calendar_remove(request):
     _require_sysadmin(request.user)
     form = WorkdayOverrideRemoveForm(request.POST)
@@ -245,6 +250,7 @@ def _chain_of(kind: str) -> tuple[list[dict], bool]:
 
 
 @login_required
+@access(allow(SYSADMIN))
 def chains(request):
     """Each kind of review and its chain of steps (system admins)."""
     _require_sysadmin(request.user)
@@ -260,6 +266,7 @@ def chains(request):
 
 
 @login_required
+@access(allow(SYSADMIN), kwargs={"kind": "redemption"})
 def chain_edit(request, kind: str):
     _require_sysadmin(request.user)
     if kind not in review_kinds():
