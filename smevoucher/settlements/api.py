@@ -10,6 +10,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
+from smevoucher.core.access import (
+    APPROVER,
+    CITY1,
+    FINANCE,
+    FORBIDDEN,
+    LOGIN_REQUIRED,
+    MISSING,
+    PROV_X,
+    PROV_Y,
+    PROVINCE,
+    PUBLIC,
+    REGION_STAFF,
+    STAFF_ONLY,
+    SYSADMIN,
+    access,
+    allow,
+    own,
+)
 from smevoucher.core.errors import DomainError
 from smevoucher.programs.models import Program
 from smevoucher.programs.selectors import program_scope, sees_staff_pages
@@ -153,6 +171,7 @@ def _mine(request, claim_id: int):
 
 
 @router.get("/claimable-orders", response=list[ClaimableOrderOut], summary="可申请兑现的订单")
+@access(LOGIN_REQUIRED)
 def claimable(request):
     return [
         {
@@ -167,6 +186,7 @@ def claimable(request):
 
 
 @router.get("/claims", response=list[ClaimOut], summary="服务券兑付：本机构的兑现申请")
+@access(LOGIN_REQUIRED)
 def claims(request):
     return [
         _out(c) for c in provider_claims(actor=request.auth).select_related("provider__org")[:200]
@@ -174,6 +194,23 @@ def claims(request):
 
 
 @router.post("/claims", response={201: ClaimOut}, summary="申请兑现（选择订单并填写发票）")
+# A line for an order of provider X: provider Y does not find it.
+@access(
+    allow(PROV_X) | {PROV_Y: MISSING},
+    sample="claimable",
+    data={
+        "program_id": "<program_id>",
+        "lines": [
+            {
+                "order_id": "<order_id>",
+                "invoice_number": "0445000001",
+                "invoice_amount_fen": 100,
+                "invoice_date": "2026-01-05",
+                "invoice_upload_id": "<upload_id>",
+            }
+        ],
+    },
+)
 def claim_create(request, payload: ClaimIn):
     claim = services.claim_create(
         actor=request.auth,
@@ -184,6 +221,7 @@ def claim_create(request, payload: ClaimIn):
 
 
 @router.get("/claims/{claim_id}", response=ClaimOut, summary="兑现申请详情")
+@access(own(PROV_X, *REGION_STAFF), sample="claim")
 def claim_detail(request, claim_id: int):
     if sees_staff_pages(request.auth):
         return _out(claim_get_for_staff(actor=request.auth, pk=claim_id))
@@ -191,6 +229,7 @@ def claim_detail(request, claim_id: int):
 
 
 @router.put("/claims/{claim_id}/materials", response=ClaimOut, summary="上传盖章申请表与其他材料")
+@access(own(PROV_X), sample="claim")
 def claim_materials(request, claim_id: int, payload: ClaimMaterialsIn):
     services.claim_update(
         actor=request.auth,
@@ -202,12 +241,18 @@ def claim_materials(request, claim_id: int, payload: ClaimMaterialsIn):
 
 
 @router.post("/claims/{claim_id}/submit", response=ClaimOut, summary="提交兑现申请")
+@access(own(PROV_X), sample="claim")
 def claim_submit(request, claim_id: int):
     services.claim_submit(actor=request.auth, claim_id=claim_id)
     return _out(_mine(request, claim_id))
 
 
+# Reviewers of the claim's region work on it; the other staff roles hold no review step.
 @router.post("/staff/lines/{line_id}/cut", response=ClaimOut, summary="核减（审核人员）")
+@access(
+    own(CITY1, PROVINCE) | dict.fromkeys((APPROVER, FINANCE, SYSADMIN), FORBIDDEN),
+    sample="claim_line",
+)
 def cut(request, line_id: int, payload: CutIn):
     line = services.claim_line_cut(
         actor=request.auth,
@@ -219,12 +264,17 @@ def cut(request, line_id: int, payload: CutIn):
 
 
 @router.post("/staff/claims/{claim_id}/paper", response=ClaimOut, summary="登记纸质材料接收")
+@access(
+    own(CITY1, PROVINCE) | dict.fromkeys((APPROVER, FINANCE, SYSADMIN), FORBIDDEN),
+    sample="claim_review",
+)
 def paper(request, claim_id: int):
     services.claim_paper_received(actor=request.auth, claim_id=claim_id)
     return _out(claim_get_for_staff(actor=request.auth, pk=claim_id))
 
 
 @router.post("/staff/notices", response={201: NoticeOut}, summary="发布兑现公示（审批人）")
+@access(allow(PROVINCE, APPROVER))
 def notice_publish(request, payload: NoticeIn):
     notice = services.notice_publish(
         actor=request.auth,
@@ -238,12 +288,14 @@ def notice_publish(request, payload: NoticeIn):
 @router.post(
     "/staff/claims/{claim_id}/pay", response=ClaimOut, summary="兑付（财务人员，公示期满后）"
 )
+@access(allow(FINANCE), sample="claim_review")
 def pay(request, claim_id: int):
     services.claim_pay(actor=request.auth, claim_id=claim_id)
     return _out(claim_get_for_staff(actor=request.auth, pk=claim_id))
 
 
 @router.get("/staff/budget/{program_id}", response=BudgetOut, summary="项目预算执行（来自账本）")
+@access(STAFF_ONLY, sample="program")
 def budget(request, program_id: int):
     if not sees_staff_pages(request.auth):
         raise DomainError("forbidden", _("无权执行此操作"), status=403)
@@ -271,5 +323,6 @@ def _notice_out(notice) -> dict:
 
 
 @router.get("/notices", response=list[NoticeOut], auth=None, summary="兑现公示（公开）")
+@access(PUBLIC)
 def notices(request):
     return [_notice_out(n) for n in public_notices()[:50]]

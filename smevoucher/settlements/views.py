@@ -15,6 +15,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from smevoucher.core.access import (
+    APPROVER,
+    CITY1,
+    CITY2,
+    FINANCE,
+    LOGIN_REQUIRED,
+    MISSING,
+    PROV_X,
+    PROVINCE,
+    PUBLIC,
+    REDIRECT,
+    REGION_STAFF,
+    STAFF_ONLY,
+    SYSADMIN,
+    access,
+    allow,
+    own,
+)
 from smevoucher.core.errors import DomainError, NotFound
 from smevoucher.core.money import parse_yuan
 from smevoucher.programs.models import Program
@@ -45,6 +63,7 @@ def _fail(request, error: DomainError) -> None:
 
 
 @login_required
+@access(LOGIN_REQUIRED)
 def index(request):
     return render(
         request,
@@ -58,6 +77,7 @@ def index(request):
 
 
 @login_required
+@access(LOGIN_REQUIRED)
 def new(request):
     """选择已评价的订单，填写发票信息并上传发票，生成兑现申请（草稿）。"""
     orders = list(claimable_orders(actor=request.user))
@@ -121,7 +141,9 @@ def _claim_for(request, pk: int):
         raise Http404 from exc
 
 
+# Staff are sent on to the staff page of the claim.
 @login_required
+@access(own(PROV_X) | dict.fromkeys(REGION_STAFF, REDIRECT), sample="claim")
 def detail(request, pk: int):
     claim = _claim_for(request, pk)
     if request.user.is_staff:
@@ -163,6 +185,7 @@ def detail(request, pk: int):
 
 
 @login_required
+@access(own(PROV_X, *REGION_STAFF), sample="claim", kwargs={"kind": "form.pdf"})
 def export(request, pk: int, kind: str):
     claim = _claim_for(request, pk)
     makers = {
@@ -190,6 +213,7 @@ def export(request, pk: int, kind: str):
 
 @login_required
 @require_POST
+@access(own(PROV_X, *REGION_STAFF), sample="claim", method="POST")
 def submit(request, pk: int):
     claim = _claim_for(request, pk)
     try:
@@ -210,6 +234,7 @@ def _staff(request) -> None:
 
 
 @login_required
+@access(STAFF_ONLY)
 def staff_index(request):
     _staff(request)
     status = request.GET.get("status", "")
@@ -233,6 +258,7 @@ def staff_index(request):
 
 
 @login_required
+@access(STAFF_ONLY | {CITY2: MISSING}, sample="claim_review")
 def staff_detail(request, pk: int):
     _staff(request)
     claim = _claim_for(request, pk)
@@ -256,6 +282,7 @@ def _staff_post(request, call, done: str, back: str):
 
 @login_required
 @require_POST
+@access(STAFF_ONLY | {CITY2: MISSING}, sample="claim_review", method="POST")
 def paper(request, pk: int):
     return _staff_post(
         request,
@@ -267,6 +294,12 @@ def paper(request, pk: int):
 
 @login_required
 @require_POST
+@access(
+    STAFF_ONLY | {CITY2: MISSING},
+    sample="claim_line",
+    method="POST",
+    data={"approved": "1", "reason": "矩阵测试"},
+)
 def cut(request, line_id: int):
     def call():
         services.claim_line_cut(
@@ -283,6 +316,7 @@ def cut(request, line_id: int):
 
 @login_required
 @require_POST
+@access(STAFF_ONLY, method="POST")
 def publish(request):
     def call():
         ids = [int(i) for i in request.POST.getlist("claims") if i.isdigit()]
@@ -298,8 +332,10 @@ def publish(request):
     return _staff_post(request, call, _("兑现公示已发布"), "/claims/staff/")
 
 
+# Only finance pays: other staff are told so before the claim is looked up.
 @login_required
 @require_POST
+@access(STAFF_ONLY, sample="claim_review", method="POST")
 def pay(request, pk: int):
     return _staff_post(
         request,
@@ -309,8 +345,15 @@ def pay(request, pk: int):
     )
 
 
+# The approvers of the notice's region answer its objections; other staff do not see them.
 @login_required
 @require_POST
+@access(
+    allow(PROVINCE, APPROVER) | dict.fromkeys((CITY1, CITY2, FINANCE, SYSADMIN), MISSING),
+    sample="objection",
+    method="POST",
+    data={"answer": "矩阵测试"},
+)
 def answer(request, objection_id: int):
     return _staff_post(
         request,
@@ -328,10 +371,12 @@ def answer(request, objection_id: int):
 # --- public ---
 
 
+@access(PUBLIC)
 def notices(request):
     return render(request, "settlements/notices.html", {"notices": public_notices()[:50]})
 
 
+@access(PUBLIC, sample="notice")
 def notice(request, pk: int):
     found = public_notices().filter(pk=pk).first()
     if found is None:
