@@ -7,6 +7,8 @@ import datetime as dt
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
+from smevoucher.core.access import SYSADMIN, access, allow
+
 from .choices import StaffRole
 from .selectors import staff_get_for_admin, staff_list
 from .services import staff_create, staff_set_active, staff_update
@@ -79,6 +81,7 @@ def _fresh(actor, user_id: int):
 
 @router.get("", response=list[StaffOut], summary="工作人员列表（本辖区及下辖地市）")
 @paginate(PageNumberPagination, page_size=20)
+@access(allow(SYSADMIN))
 def staff_index(request, filters: Query[StaffFilter]):
     return staff_list(
         actor=request.auth,
@@ -90,6 +93,7 @@ def staff_index(request, filters: Query[StaffFilter]):
 
 
 @router.post("", response={201: StaffOut}, summary="新增工作人员")
+@access(allow(SYSADMIN))
 def staff_new(request, payload: StaffCreateIn):
     user = staff_create(
         actor=request.auth,
@@ -104,11 +108,13 @@ def staff_new(request, payload: StaffCreateIn):
 
 
 @router.get("/{user_id}", response=StaffOut, summary="工作人员详情")
+@access(allow(SYSADMIN), sample="staff_member")
 def staff_detail(request, user_id: int):
     return _fresh(request.auth, user_id)
 
 
 @router.patch("/{user_id}", response=StaffOut, summary="修改辖区、角色和职务")
+@access(allow(SYSADMIN), sample="staff_member")
 def staff_change(request, user_id: int, payload: StaffUpdateIn):
     staff_update(
         actor=request.auth,
@@ -121,12 +127,14 @@ def staff_change(request, user_id: int, payload: StaffUpdateIn):
 
 
 @router.post("/{user_id}/deactivate", response=StaffOut, summary="停用（退出其全部登录、令牌失效）")
+@access(allow(SYSADMIN), sample="staff_member")
 def staff_deactivate(request, user_id: int, payload: ReasonIn):
     staff_set_active(actor=request.auth, user_id=user_id, active=False, reason=payload.reason)
     return _fresh(request.auth, user_id)
 
 
 @router.post("/{user_id}/activate", response=StaffOut, summary="重新启用")
+@access(allow(SYSADMIN), sample="staff_member")
 def staff_activate(request, user_id: int, payload: ReasonIn):
     staff_set_active(actor=request.auth, user_id=user_id, active=True, reason=payload.reason)
     return _fresh(request.auth, user_id)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from smevoucher.accounts.selectors import otp_device_of
+from smevoucher.core.access import SYSADMIN, access, allow
 from smevoucher.core.errors import DomainError, NotFound
 
 from .forms import StaffActiveForm, StaffCreateForm, StaffFilterForm, StaffUpdateForm
@@ -50,6 +51,7 @@ def _staff_or_404(actor, user_id: int):
 
 
 @login_required
+@access(allow(SYSADMIN))
 def people(request):
     admin_region = _require_admin(request.user)
     regions = staff_assignable_regions(actor=request.user)
@@ -65,6 +67,7 @@ def people(request):
 
 
 @login_required
+@access(allow(SYSADMIN))
 def people_create(request):
     admin_region = _require_admin(request.user)
     form = StaffCreateForm(
@@ -123,6 +126,7 @@ def _person_page(request, member, *, form, active_form, otp_form=None, status: i
 
 
 @login_required
+@access(allow(SYSADMIN), sample="staff_member")
 def person(request, user_id: int):
     _require_admin(request.user)
     member = _staff_or_404(request.user, user_id)
@@ -149,6 +153,12 @@ def person(request, user_id: int):
 
 @login_required
 @require_POST
+@access(
+    allow(SYSADMIN),
+    sample="staff_member",
+    method="POST",
+    data={"active": "1", "reason": "矩阵测试"},
+)
 def person_set_active(request, user_id: int):
     _require_admin(request.user)
     member = _staff_or_404(request.user, user_id)
@@ -177,6 +187,7 @@ def person_set_active(request, user_id: int):
 
 @login_required
 @require_POST
+@access(allow(SYSADMIN), sample="staff_member", method="POST", data={"otp-reason": "矩阵测试"})
 def person_otp_reset(request, user_id: int):
     _require_admin(request.user)
     member = _staff_or_404(request.user, user_id)
