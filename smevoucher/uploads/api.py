@@ -9,6 +9,8 @@ from typing import Annotated
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 
+from smevoucher.core.access import ENT_A, LOGIN_REQUIRED, PROV_X, REGION_STAFF, access, own
+
 from .selectors import upload_get_for_actor
 from .services import upload_create
 
@@ -31,10 +33,13 @@ class UploadOut(Schema):
 
 
 @router.post("", response={201: UploadOut}, summary="上传文件（PDF、JPG、PNG）")
+@access(LOGIN_REQUIRED, data={"purpose": "quota_proof"})
 def upload_new(request, file: File[UploadedFile], purpose: PurposeStr):
     return 201, upload_create(actor=request.auth, uploaded=file, purpose=purpose)
 
 
+# As the download (uploads.views): the order's parties and the staff of its region.
 @router.get("/{upload_id}", response=UploadOut, summary="文件信息")
+@access(own(ENT_A, PROV_X, *REGION_STAFF), sample="upload")
 def upload_detail(request, upload_id: uuid.UUID):
     return upload_get_for_actor(actor=request.auth, pk=upload_id)

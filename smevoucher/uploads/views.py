@@ -1,12 +1,26 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 
+from smevoucher.core.access import (
+    APPROVER,
+    CITY1,
+    ENT_A,
+    FINANCE,
+    PROV_X,
+    PROVINCE,
+    SYSADMIN,
+    access,
+    own,
+)
 from smevoucher.core.errors import NotFound
 
 from .selectors import upload_get_for_actor
 
 
+# The sample is the proof of a remittance for A's order with X: the two parties and
+# the staff of A's region may open it.
 @login_required
+@access(own(ENT_A, PROV_X, CITY1, PROVINCE, APPROVER, FINANCE, SYSADMIN), sample="upload")
 def download(request, pk):
     """Serve an upload to who may see it; anyone else gets 404 as if it did not exist."""
     try:
