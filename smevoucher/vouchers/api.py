@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ninja import Path, Router
 
+from smevoucher.core.access import ENT_A, LOGIN_REQUIRED, access, own
 from smevoucher.core.errors import NotFound
 from smevoucher.orgs.selectors import org_acting_for
 from smevoucher.quotas.api import _voucher
@@ -21,11 +22,13 @@ def _mine(request):
 
 
 @router.get("/mine", response=list[VoucherOut], summary="我的服务券")
+@access(LOGIN_REQUIRED)
 def mine(request):
     return [_voucher(v) for v in _mine(request)]
 
 
 @router.get("/mine/{number}", response=VoucherDetailOut, summary="服务券详情与收支明细")
+@access(own(ENT_A), sample="voucher")
 def detail(request, number: str = Path(..., max_length=30)):
     voucher = _mine(request).select_related("program").filter(number=number).first()
     if voucher is None:

@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from smevoucher.core.access import CITY2, MISSING, STAFF_ONLY, access
 from smevoucher.core.errors import NotFound
 from smevoucher.programs.models import Program
 from smevoucher.programs.selectors import program_scope, sees_staff_pages
@@ -84,6 +85,7 @@ def _require_staff(user) -> None:
 
 
 @login_required
+@access(STAFF_ONLY)
 def voucher_list(request):
     _require_staff(request.user)
     programs = list(Program.objects.filter(program_scope(request.user)).only("pk", "name"))
@@ -110,6 +112,7 @@ def _account_label(account: LedgerAccount) -> str:
 
 
 @login_required
+@access(STAFF_ONLY | {CITY2: MISSING}, sample="voucher")
 def voucher_detail(request, number: str):
     _require_staff(request.user)
     try:
@@ -137,6 +140,7 @@ def voucher_detail(request, number: str):
 
 
 @login_required
+@access(STAFF_ONLY)
 def sweep_preview(request):
     """What the next scheduled sweep will recall in the staff member's region."""
     _require_staff(request.user)
