@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
+from smevoucher.api.schemas import ObjectId
 from smevoucher.core.access import LOGIN_REQUIRED, PROV_X, access, own
 from smevoucher.core.errors import DomainError
 from smevoucher.orgs.choices import CertStatus, OrgKind
@@ -79,7 +80,7 @@ def _card(product) -> dict:
 @access(LOGIN_REQUIRED)
 def product_list(
     request,
-    program_id: int | None = Query(None, ge=1),
+    program_id: ObjectId | None = None,
     category: str = Query("", max_length=50),
     kind: Literal["general", "special", ""] = Query(
         "", description="general 通用券服务 / special 专项券服务"
@@ -117,7 +118,7 @@ def product_list(
 @access(LOGIN_REQUIRED)
 def categories(
     request,
-    program_id: int | None = Query(None, ge=1),
+    program_id: ObjectId | None = None,
     kind: Literal["general", "special", ""] = Query(""),
 ):
     counts = catalog_category_counts(program_id=program_id, kind=kind)
@@ -149,7 +150,7 @@ def _preview_out(preview: dict) -> dict:
     summary="服务产品详情：价格、券后价与最高补贴、能否申请",
 )
 @access(LOGIN_REQUIRED, sample="product")
-def product_detail(request, product_id: int):
+def product_detail(request, product_id: ObjectId):
     user = request.auth
     product = product_get_public(pk=product_id)
     enterprise = _enterprise_of(user)
@@ -256,7 +257,7 @@ def my_product_create(request, payload: ProductIn):
 
 @router.get("/mine/{product_id}", response=MyProductOut, summary="本机构的一个服务产品")
 @access(own(PROV_X), sample="product")
-def my_product(request, product_id: int):
+def my_product(request, product_id: ObjectId):
     return _mine(product_get_for_provider(actor=request.auth, pk=product_id))
 
 
@@ -266,14 +267,14 @@ def my_product(request, product_id: int):
     summary="修改服务产品（已审核通过的产品提交修改审核，审核通过前按原内容销售）",
 )
 @access(own(PROV_X), sample="product")
-def my_product_update(request, product_id: int, payload: ProductIn):
+def my_product_update(request, product_id: ObjectId, payload: ProductIn):
     services.product_update(actor=request.auth, product_id=product_id, data=_input(payload))
     return _mine(product_get_for_provider(actor=request.auth, pk=product_id))
 
 
 @router.delete("/mine/{product_id}", response={204: None}, summary="删除未提交的产品")
 @access(own(PROV_X), sample="product")
-def my_product_delete(request, product_id: int):
+def my_product_delete(request, product_id: ObjectId):
     services.product_delete(actor=request.auth, product_id=product_id)
     return 204, None
 
@@ -284,7 +285,7 @@ def my_product_delete(request, product_id: int):
     summary="提交审核 / 上传（上架） / 下架",
 )
 @access(own(PROV_X), sample="product", data={"action": "unpublish"})
-def my_product_action(request, product_id: int, payload: ActionIn):
+def my_product_action(request, product_id: ObjectId, payload: ActionIn):
     services.product_transition(actor=request.auth, product_id=product_id, action=payload.action)
     return _mine(product_get_for_provider(actor=request.auth, pk=product_id))
 
@@ -300,13 +301,13 @@ def favourites(request):
 
 @router.put("/favourites/{product_id}", response=FavouriteOut, summary="加入收藏")
 @access(LOGIN_REQUIRED, sample="product")
-def favourite_add(request, product_id: int):
+def favourite_add(request, product_id: ObjectId):
     on = services.favourite_set(actor=request.auth, product_id=product_id, on=True)
     return {"product_id": product_id, "favourite": on}
 
 
 @router.delete("/favourites/{product_id}", response=FavouriteOut, summary="取消收藏")
 @access(LOGIN_REQUIRED, sample="product")
-def favourite_remove(request, product_id: int):
+def favourite_remove(request, product_id: ObjectId):
     on = services.favourite_set(actor=request.auth, product_id=product_id, on=False)
     return {"product_id": product_id, "favourite": on}

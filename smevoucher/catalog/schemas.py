@@ -5,6 +5,8 @@ from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
+from smevoucher.api.schemas import ObjectId
+
 MAX_FEN = 10**14
 Fen = int
 Key = Annotated[str, Field(max_length=40)]
@@ -31,7 +33,7 @@ class MaterialIn(Schema):
 
 
 class ProductIn(Schema):
-    program_id: int | None = Field(None, description="新建时必填：产品所属的服务券项目")
+    program_id: ObjectId | None = Field(None, description="新建时必填：产品所属的服务券项目")
     name: str = Field(..., max_length=100)
     category: str = Field(..., max_length=50)
     voucher_types: list[Key] = Field(..., max_length=10)

@@ -6,6 +6,7 @@ import datetime as dt
 
 from ninja import Field, Query, Router, Schema
 
+from smevoucher.api.schemas import ObjectId
 from smevoucher.core.access import (
     ENT_A,
     ENT_B,
@@ -92,13 +93,13 @@ def message_create(request, payload: CommunityMessageIn):
 
 @router.get("/{message_id}", response=CommunityMessageOut, summary="留言详情")
 @access(own(ENT_A, *REGION_STAFF), sample="message")
-def message_detail(request, message_id: int):
+def message_detail(request, message_id: ObjectId):
     return _out(message_get(actor=request.auth, pk=message_id))
 
 
 @router.post("/{message_id}/replies", response={201: CommunityMessageOut}, summary="回复留言")
 @access(own(ENT_A, *REGION_STAFF), sample="message")
-def message_reply(request, message_id: int, payload: CommunityReplyIn):
+def message_reply(request, message_id: ObjectId, payload: CommunityReplyIn):
     services.message_reply(actor=request.auth, message_id=message_id, content=payload.content)
     return 201, _out(message_get(actor=request.auth, pk=message_id))
 
@@ -118,7 +119,7 @@ class DemandIn(Schema):
 
 class DemandRespondIn(Schema):
     message: str = Field(..., min_length=1, max_length=300)
-    product_id: int | None = Field(None, ge=1)
+    product_id: ObjectId | None = None
 
 
 class DemandOut(Schema):
@@ -175,7 +176,7 @@ def demand_create_api(request, payload: DemandIn):
     "/{demand_id}/responses", response={201: DemandOut}, summary="我要对接（服务机构）"
 )
 @access(allow(*PROVIDERS), sample="demand")
-def demand_respond_api(request, demand_id: int, payload: DemandRespondIn):
+def demand_respond_api(request, demand_id: ObjectId, payload: DemandRespondIn):
     response = services.demand_respond(
         actor=request.auth,
         demand_id=demand_id,

@@ -6,6 +6,7 @@ import datetime as dt
 
 from ninja import Field, Query, Router, Schema
 
+from smevoucher.api.schemas import ObjectId
 from smevoucher.core.access import PUBLIC, access
 
 from .selectors import article_public, help_contacts, published_articles
@@ -75,7 +76,7 @@ def contacts(request):
 
 @router.get("/{article_id}", response=ArticleOut, auth=None, summary="通知公告详情（公开）")
 @access(PUBLIC, sample="article")
-def article(request, article_id: int):
+def article(request, article_id: ObjectId):
     found = article_public(pk=article_id)
     return {
         **_card(found),

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from smevoucher.api.schemas import ObjectId, Pagination
 from smevoucher.core.access import ENT_A, LOGIN_REQUIRED, access, own
 
 from .selectors import inbox_list, inbox_unread_count
@@ -30,7 +31,7 @@ class CountOut(Schema):
 
 
 @router.get("", response=list[InboxMessageOut], summary="站内消息列表（新消息在前）")
-@paginate(PageNumberPagination, page_size=20)
+@paginate(Pagination, page_size=20)
 @access(LOGIN_REQUIRED)
 def inbox(request):
     return inbox_list(actor=request.auth)
@@ -50,5 +51,5 @@ def read_all(request):
 
 @router.post("/{message_id}/read", response=InboxMessageOut, summary="标为已读")
 @access(own(ENT_A), sample="inbox")
-def read_one(request, message_id: int):
+def read_one(request, message_id: ObjectId):
     return inbox_mark_read(actor=request.auth, message_id=message_id)

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from ninja import Path, Query, Router
 
+from smevoucher.api.schemas import ObjectId
 from smevoucher.catalog.models import Product
 from smevoucher.catalog.selectors import apply_problem, deduction_previews
 from smevoucher.core.access import ENT_A, LOGIN_REQUIRED, PROV_X, REGION_STAFF, access, own
@@ -53,7 +54,7 @@ def _limits(entry: dict) -> list[dict]:
 
 @router.get("/quote", response=OrderQuoteOut, summary="订单详情：服务券抵扣与实付金额试算")
 @access(LOGIN_REQUIRED, sample="product", data={"product_id": "<product_id>"})
-def quote(request, product_id: int = Query(..., ge=1), tier_id: int | None = Query(None, ge=1)):
+def quote(request, product_id: ObjectId, tier_id: ObjectId | None = None):
     product = get_object_or_404(
         Product.objects.select_related("program", "provider", "provider__org"), pk=product_id
     )
@@ -362,7 +363,7 @@ def _remittance_of(request, number: str, remittance_id: int) -> int:
     "/{number}/remittances/{remittance_id}/confirm", response=OrderOut, summary="确认收款（乙方）"
 )
 @access(own(ENT_A, PROV_X, *REGION_STAFF), sample="remittance")
-def remittance_confirm(request, number: OrderNumber, remittance_id: int):
+def remittance_confirm(request, number: OrderNumber, remittance_id: ObjectId):
     services.remittance_confirm(
         actor=request.auth, remittance_id=_remittance_of(request, number, remittance_id)
     )
@@ -373,7 +374,9 @@ def remittance_confirm(request, number: OrderNumber, remittance_id: int):
     "/{number}/remittances/{remittance_id}/reject", response=OrderOut, summary="未收到款项（乙方）"
 )
 @access(own(ENT_A, PROV_X, *REGION_STAFF), sample="remittance")
-def remittance_reject(request, number: OrderNumber, remittance_id: int, payload: OrderReasonIn):
+def remittance_reject(
+    request, number: OrderNumber, remittance_id: ObjectId, payload: OrderReasonIn
+):
     services.remittance_reject(
         actor=request.auth,
         remittance_id=_remittance_of(request, number, remittance_id),

@@ -5,6 +5,8 @@ from typing import Annotated
 
 from ninja import Field, Schema
 
+from smevoucher.api.schemas import ObjectId
+
 MAX_FEN = 10**14
 Text300 = Field("", max_length=300)
 
@@ -45,9 +47,9 @@ class OrderQuoteOut(Schema):
 
 
 class OrderIn(Schema):
-    product_id: int = Field(..., ge=1)
-    tier_id: int | None = Field(None, ge=1)
-    voucher_id: int | None = Field(None, ge=1)
+    product_id: ObjectId
+    tier_id: ObjectId | None = None
+    voucher_id: ObjectId | None = None
     deduction_fen: int | None = Field(
         None, ge=0, le=MAX_FEN, description="确认的抵扣金额（分）；不填则按可抵扣的最高金额"
     )

@@ -14,6 +14,7 @@ from ninja import Router
 from smevoucher.accounts.choices import SmsPurpose
 from smevoucher.accounts.schemas import MessageOut, SmsCodeSentOut
 from smevoucher.accounts.services import sms_code_send
+from smevoucher.api.schemas import ObjectId
 from smevoucher.core.access import ENT_A, ENTERPRISE, ENTERPRISES, MISSING, access, allow, own
 from smevoucher.core.errors import NotFound
 from smevoucher.core.http import client_ip
@@ -127,7 +128,7 @@ def org_mine_change_request(request, payload: ChangeIn):
 
 @router.post("/mine/changes/{change_id}/withdraw", response=MyChangeOut, summary="撤回信息变更申请")
 @access(own(ENT_A), sample="org_change")
-def org_mine_change_withdraw(request, change_id: int):
+def org_mine_change_withdraw(request, change_id: ObjectId):
     change = _mine(request).changes.filter(pk=change_id).first()
     review = review_latest_for_subject(subject=change) if change else None
     if review is None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router
 
+from smevoucher.api.schemas import ObjectId
 from smevoucher.core.access import (
     CITY2,
     ENT_B,
@@ -126,7 +127,7 @@ def program_index(request):
 @access(
     LOGIN_REQUIRED | {ENT_B: MISSING, PROV_Y: MISSING, CITY2: MISSING}, sample="program_liuzhou"
 )
-def program_detail(request, program_id: int):
+def program_detail(request, program_id: ObjectId):
     return _program_out(_program(request.auth, program_id), detail=True)
 
 
@@ -136,7 +137,7 @@ def program_detail(request, program_id: int):
 @access(
     LOGIN_REQUIRED | {ENT_B: MISSING, PROV_Y: MISSING, CITY2: MISSING}, sample="program_liuzhou"
 )
-def program_versions(request, program_id: int):
+def program_versions(request, program_id: ObjectId):
     return _versions_out(request.auth, _program(request.auth, program_id))
 
 
@@ -146,7 +147,7 @@ def program_versions(request, program_id: int):
     summary="发布新版本规则（本地区系统管理员）",
 )
 @access(allow(SYSADMIN), sample="program")
-def program_version_new(request, program_id: int, payload: VersionIn):
+def program_version_new(request, program_id: ObjectId, payload: VersionIn):
     program = _program(request.auth, program_id)
     effective_from = payload.effective_from
     if effective_from is not None and timezone.is_naive(effective_from):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
+from smevoucher.api.schemas import ObjectId
 from smevoucher.core.access import CITY1, CITY2, MISSING, PROVINCE, SYSADMIN, access, allow
 from smevoucher.core.errors import DomainError
 from smevoucher.orgs.validation import clean_uscc
@@ -184,7 +185,7 @@ def _lookup(program: Program, uscc: str) -> dict:
 @access(allow(PROVINCE, SYSADMIN) | {CITY1: MISSING, CITY2: MISSING}, sample="program")
 def import_new(
     request,
-    program_id: int,
+    program_id: ObjectId,
     file: File[UploadedFile],
     class_code: str = Form(
         "",
@@ -204,7 +205,7 @@ def import_new(
 @access(
     allow(PROVINCE, SYSADMIN) | {CITY1: MISSING, CITY2: MISSING}, sample="classification_import"
 )
-def import_detail(request, import_id: int):
+def import_detail(request, import_id: ObjectId):
     actor = _list_staff(request)
     return _import_out(classification_import_get_for_actor(actor=actor, import_id=import_id))
 
@@ -221,7 +222,7 @@ def import_detail(request, import_id: int):
 )
 def classified_lookup(
     request,
-    program_id: int,
+    program_id: ObjectId,
     uscc: str = Query(..., max_length=30, description="统一社会信用代码"),
 ):
     actor = _list_staff(request)
@@ -235,7 +236,7 @@ def classified_lookup(
     summary="将企业移出某一类别的名单（须填写原因）；返回该企业此后的名单与档位",
 )
 @access(allow(PROVINCE, SYSADMIN) | {CITY1: MISSING, CITY2: MISSING}, sample="program")
-def classified_remove(request, program_id: int, payload: ClassificationRemoveIn):
+def classified_remove(request, program_id: ObjectId, payload: ClassificationRemoveIn):
     actor = _list_staff(request)
     program = classification_program_get_for_actor(actor=actor, program_id=program_id)
     classification_remove(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Query, Router
 from ninja.files import UploadedFile
 
+from smevoucher.api.schemas import ObjectId
 from smevoucher.core.access import (
     APPROVER,
     CITY1,
@@ -112,7 +113,7 @@ def _entry_out(entry: DirectoryEntry) -> dict:
 @access(allow(PROVINCE, SYSADMIN) | {CITY1: MISSING, CITY2: MISSING}, sample="program")
 def directory(
     request,
-    program_id: int,
+    program_id: ObjectId,
     q: str = Query("", max_length=100, description="机构全称或统一社会信用代码的一部分"),
     level: Literal["national", "provincial", "city"] | None = Query(None),
     page: int = Query(1, ge=1, le=100000),
@@ -159,7 +160,7 @@ def _import_out(job: DirectoryImport) -> dict:
     summary="上传服务机构名录（Excel .xlsx 或 CSV），开始导入",
 )
 @access(allow(PROVINCE, SYSADMIN) | {CITY1: MISSING, CITY2: MISSING}, sample="program")
-def directory_import_new(request, program_id: int, file: File[UploadedFile]):
+def directory_import_new(request, program_id: ObjectId, file: File[UploadedFile]):
     job = services.directory_import_start(actor=request.auth, program_id=program_id, uploaded=file)
     job.refresh_from_db()  # the task may already have run (in-process queue)
     return 201, _import_out(job)
@@ -171,7 +172,7 @@ def directory_import_new(request, program_id: int, file: File[UploadedFile]):
     summary="名录导入进度与未导入的行",
 )
 @access(allow(PROVINCE, SYSADMIN) | {CITY1: MISSING, CITY2: MISSING}, sample="directory_import")
-def directory_import_detail(request, import_id: int):
+def directory_import_detail(request, import_id: ObjectId):
     actor = _directory_staff(request)
     return _import_out(directory_import_get_for_actor(actor=actor, import_id=import_id))
 
@@ -180,7 +181,7 @@ def directory_import_detail(request, import_id: int):
     "/directory-entries/{entry_id}", response={204: None}, summary="将机构移出名录（须填写原因）"
 )
 @access(allow(PROVINCE, SYSADMIN) | {CITY1: MISSING, CITY2: MISSING}, sample="directory_entry")
-def directory_entry_remove(request, entry_id: int, payload: ReasonIn):
+def directory_entry_remove(request, entry_id: ObjectId, payload: ReasonIn):
     services.directory_entry_remove(actor=request.auth, entry_id=entry_id, reason=payload.reason)
     return 204, None
 
@@ -229,7 +230,7 @@ def mine(request):
     summary="申请入驻前查询名录资格：能否申请，以及级别与服务范围",
 )
 @access(allow(*ENTERPRISES, others=MISSING), sample="program")
-def terms(request, program_id: int):
+def terms(request, program_id: ObjectId):
     org = org_acting_for(request.auth)
     program = Program.objects.filter(pk=program_id, status=ProgramStatus.ACTIVE).first()
     if program is None or org is None or not org.region_code.startswith(program.region_code):
@@ -277,7 +278,7 @@ def apply(request, payload: ApplyIn):
     "/mine/{provider_id}/resubmit", response=ProviderOut, summary="修改退回的入驻申请后重新提交"
 )
 @access(own(PROV_X) | dict.fromkeys(STAFF, INVALID), sample="provider")
-def resubmit(request, provider_id: int, payload: ResubmitIn):
+def resubmit(request, provider_id: ObjectId, payload: ResubmitIn):
     provider = services.provider_resubmit(
         actor=request.auth,
         provider_id=provider_id,
@@ -294,7 +295,7 @@ def resubmit(request, provider_id: int, payload: ResubmitIn):
 
 @router.post("/mine/{provider_id}/withdraw", response=ProviderOut, summary="撤回入驻申请")
 @access(own(PROV_X), sample="provider")
-def withdraw(request, provider_id: int):
+def withdraw(request, provider_id: ObjectId):
     provider = provider_get_for_org_member(actor=request.auth, provider_id=provider_id)
     review = review_latest_for_subject(subject=provider)
     if review is None:
@@ -319,7 +320,7 @@ def _staff_out(provider: Provider, labels: dict[str, str]) -> dict:
 @access(allow(CITY1, CITY2, PROVINCE, APPROVER, SYSADMIN))
 def staff_list(
     request,
-    program_id: int | None = Query(None),
+    program_id: ObjectId | None = None,
     status: Literal["draft", "submitted", "returned", "rejected", "approved", "suspended"]
     | None = Query(None),
     level: Literal["national", "provincial", "city"] | None = Query(None),
@@ -351,7 +352,7 @@ def staff_list(
     "/staff/{provider_id}/suspend", response=StaffProviderOut, summary="暂停服务机构（须填写原因）"
 )
 @access(allow(CITY1, PROVINCE, APPROVER, SYSADMIN) | {CITY2: MISSING}, sample="provider")
-def suspend(request, provider_id: int, payload: ReasonIn):
+def suspend(request, provider_id: ObjectId, payload: ReasonIn):
     services.provider_suspend(actor=request.auth, provider_id=provider_id, reason=payload.reason)
     provider = provider_get_for_staff(actor=request.auth, provider_id=provider_id)
     return _staff_out(provider, scope_labels([provider.scope_code]))
@@ -363,7 +364,7 @@ def suspend(request, provider_id: int, payload: ReasonIn):
     summary="恢复被暂停的服务机构（须填写原因）",
 )
 @access(allow(CITY1, PROVINCE, APPROVER, SYSADMIN) | {CITY2: MISSING}, sample="provider")
-def reinstate(request, provider_id: int, payload: ReasonIn):
+def reinstate(request, provider_id: ObjectId, payload: ReasonIn):
     services.provider_reinstate(actor=request.auth, provider_id=provider_id, reason=payload.reason)
     provider = provider_get_for_staff(actor=request.auth, provider_id=provider_id)
     return _staff_out(provider, scope_labels([provider.scope_code]))
@@ -396,7 +397,7 @@ def _public_out(provider: Provider, labels: dict[str, str]) -> dict:
 @access(PUBLIC)
 def public_list(
     request,
-    program_id: int | None = Query(None),
+    program_id: ObjectId | None = None,
     category: str = Query("", max_length=50, description="服务类别"),
     page: int = Query(1, ge=1, le=100000),
 ):
@@ -414,6 +415,6 @@ def public_list(
     "/public/{provider_id}", response=PublicProviderOut, auth=None, summary="服务机构详情（公开）"
 )
 @access(PUBLIC, sample="provider")
-def public_detail(request, provider_id: int):
+def public_detail(request, provider_id: ObjectId):
     provider = public_provider_get(provider_id=provider_id)
     return _public_out(provider, scope_labels([provider.scope_code]))

@@ -6,6 +6,8 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
+from smevoucher.api.schemas import ObjectId
+
 Level = Literal["national", "provincial", "city"]
 Category = Annotated[str, Field(max_length=50)]
 Status = Literal["draft", "submitted", "returned", "rejected", "approved", "suspended"]
@@ -108,7 +110,7 @@ class StaffProviderPageOut(Schema):
 
 
 class ApplyIn(Schema):
-    program_id: int
+    program_id: ObjectId
     categories: list[Category] = Field(..., min_length=1, max_length=20)
     intro: str = Field(..., max_length=2000)
     contact_phone: str = Field(..., max_length=30)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 
+from smevoucher.api.schemas import ObjectId
 from smevoucher.core.access import (
     ENT_A,
     ENTERPRISES,
@@ -119,7 +120,7 @@ def cards(request):
 @access(allow(*ENTERPRISES) | dict.fromkeys(STAFF, INVALID), sample="quota")
 def quote(
     request,
-    program_id: int,
+    program_id: ObjectId,
     voucher_type: str = Path(..., max_length=40),
     base_fen: int | None = Query(None, gt=0, le=10**14),
     requested_fen: int | None = Query(None, gt=0, le=10**14),
@@ -186,7 +187,7 @@ def _own(request, application_id: int) -> QuotaApplication:
     "/applications/{application_id}/resubmit", response=ApplicationOut, summary="修改后重新提交"
 )
 @access(own(ENT_A), sample="quota_application")
-def resubmit(request, application_id: int, payload: ResubmitIn):
+def resubmit(request, application_id: ObjectId, payload: ResubmitIn):
     _own(request, application_id)
     application = services.quota_resubmit(
         actor=request.auth,
@@ -202,7 +203,7 @@ def resubmit(request, application_id: int, payload: ResubmitIn):
     "/applications/{application_id}/withdraw", response=ApplicationOut, summary="撤回配额申请"
 )
 @access(own(ENT_A), sample="quota_application")
-def withdraw(request, application_id: int):
+def withdraw(request, application_id: ObjectId):
     application = _own(request, application_id)
     review = review_latest_for_subject(subject=application)
     review_transition(actor=request.auth, review_id=review.pk, action="withdraw")

@@ -5,6 +5,8 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
+from smevoucher.api.schemas import ObjectId
+
 MAX_FEN = 10**14
 
 
@@ -74,7 +76,7 @@ class QuoteOut(Schema):
 
 
 class ApplyIn(Schema):
-    program_id: int
+    program_id: ObjectId
     voucher_type: str = Field(max_length=40)
     base_fen: int | None = Field(
         default=None, gt=0, le=MAX_FEN, description="专项券的计算基数（分），如实际担保费"

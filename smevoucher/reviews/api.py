@@ -8,8 +8,9 @@ answers 404, as if it did not exist. The workflow's table decides every action.
 
 from django.core.exceptions import PermissionDenied
 from ninja import Field, Query, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from smevoucher.api.schemas import ObjectId, Pagination
 from smevoucher.core.access import CITY1, CITY2, MISSING, PROVINCE, STAFF_ONLY, access, allow
 from smevoucher.orgs.models import Organization, OrgChange
 from smevoucher.orgs.schemas import ChangeOut, OrgMaterialsOut
@@ -53,7 +54,7 @@ def _detail(review: Review) -> Review:
 
 
 @router.get("", response=list[ReviewQueueItemOut], summary="本辖区审核队列（期限早的在前）")
-@paginate(PageNumberPagination, page_size=20)
+@paginate(Pagination, page_size=20)
 @access(STAFF_ONLY)
 def review_list(request, filters: Query[ReviewQueueFilter]):
     actor = _staff(request)
@@ -67,7 +68,7 @@ def review_list(request, filters: Query[ReviewQueueFilter]):
 
 @router.get("/{review_id}", response=ReviewDetailOut, summary="审核事项详情与申请材料")
 @access(STAFF_ONLY | {CITY2: MISSING}, sample="review")
-def review_detail(request, review_id: int):
+def review_detail(request, review_id: ObjectId):
     actor = _staff(request)
     return _detail(review_get_for_staff(actor=actor, pk=review_id))
 
@@ -75,7 +76,7 @@ def review_detail(request, review_id: int):
 # The demand's review step is the reviewers': approver, finance and sysadmin may not act.
 @router.post("/{review_id}/actions", response=ReviewDetailOut, summary="办理审核（通过/退回/驳回）")
 @access(allow(CITY1, PROVINCE) | {CITY2: MISSING}, sample="review", data={"action": "approve"})
-def review_act(request, review_id: int, payload: ReviewActionIn):
+def review_act(request, review_id: ObjectId, payload: ReviewActionIn):
     actor = _staff(request)
     review_transition(
         actor=actor, review_id=review_id, action=payload.action, reason=payload.reason

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
+from smevoucher.api.schemas import ObjectId
 from smevoucher.core.access import (
     APPROVER,
     CITY1,
@@ -57,7 +58,7 @@ class ClaimableOrderOut(Schema):
 
 
 class ClaimLineIn(Schema):
-    order_id: int = Field(..., ge=1)
+    order_id: ObjectId
     invoice_number: str = Field(..., min_length=1, max_length=50)
     invoice_amount_fen: int = Field(..., gt=0, le=MAX_FEN)
     invoice_date: dt.date
@@ -65,7 +66,7 @@ class ClaimLineIn(Schema):
 
 
 class ClaimIn(Schema):
-    program_id: int = Field(..., ge=1)
+    program_id: ObjectId
     lines: list[ClaimLineIn] = Field(..., min_length=1, max_length=500)
 
 
@@ -106,8 +107,8 @@ class CutIn(Schema):
 
 
 class NoticeIn(Schema):
-    program_id: int = Field(..., ge=1)
-    claim_ids: list[int] = Field(..., min_length=1, max_length=500)
+    program_id: ObjectId
+    claim_ids: list[ObjectId] = Field(..., min_length=1, max_length=500)
     days: int = Field(5, ge=1, le=30)
 
 
@@ -222,7 +223,7 @@ def claim_create(request, payload: ClaimIn):
 
 @router.get("/claims/{claim_id}", response=ClaimOut, summary="兑现申请详情")
 @access(own(PROV_X, *REGION_STAFF), sample="claim")
-def claim_detail(request, claim_id: int):
+def claim_detail(request, claim_id: ObjectId):
     if sees_staff_pages(request.auth):
         return _out(claim_get_for_staff(actor=request.auth, pk=claim_id))
     return _out(_mine(request, claim_id))
@@ -230,7 +231,7 @@ def claim_detail(request, claim_id: int):
 
 @router.put("/claims/{claim_id}/materials", response=ClaimOut, summary="上传盖章申请表与其他材料")
 @access(own(PROV_X), sample="claim")
-def claim_materials(request, claim_id: int, payload: ClaimMaterialsIn):
+def claim_materials(request, claim_id: ObjectId, payload: ClaimMaterialsIn):
     services.claim_update(
         actor=request.auth,
         claim_id=claim_id,
@@ -242,7 +243,7 @@ def claim_materials(request, claim_id: int, payload: ClaimMaterialsIn):
 
 @router.post("/claims/{claim_id}/submit", response=ClaimOut, summary="提交兑现申请")
 @access(own(PROV_X), sample="claim")
-def claim_submit(request, claim_id: int):
+def claim_submit(request, claim_id: ObjectId):
     services.claim_submit(actor=request.auth, claim_id=claim_id)
     return _out(_mine(request, claim_id))
 
@@ -253,7 +254,7 @@ def claim_submit(request, claim_id: int):
     own(CITY1, PROVINCE) | dict.fromkeys((APPROVER, FINANCE, SYSADMIN), FORBIDDEN),
     sample="claim_line",
 )
-def cut(request, line_id: int, payload: CutIn):
+def cut(request, line_id: ObjectId, payload: CutIn):
     line = services.claim_line_cut(
         actor=request.auth,
         line_id=line_id,
@@ -268,7 +269,7 @@ def cut(request, line_id: int, payload: CutIn):
     own(CITY1, PROVINCE) | dict.fromkeys((APPROVER, FINANCE, SYSADMIN), FORBIDDEN),
     sample="claim_review",
 )
-def paper(request, claim_id: int):
+def paper(request, claim_id: ObjectId):
     services.claim_paper_received(actor=request.auth, claim_id=claim_id)
     return _out(claim_get_for_staff(actor=request.auth, pk=claim_id))
 
@@ -289,14 +290,14 @@ def notice_publish(request, payload: NoticeIn):
     "/staff/claims/{claim_id}/pay", response=ClaimOut, summary="兑付（财务人员，公示期满后）"
 )
 @access(allow(FINANCE), sample="claim_review")
-def pay(request, claim_id: int):
+def pay(request, claim_id: ObjectId):
     services.claim_pay(actor=request.auth, claim_id=claim_id)
     return _out(claim_get_for_staff(actor=request.auth, pk=claim_id))
 
 
 @router.get("/staff/budget/{program_id}", response=BudgetOut, summary="项目预算执行（来自账本）")
 @access(STAFF_ONLY, sample="program")
-def budget(request, program_id: int):
+def budget(request, program_id: ObjectId):
     if not sees_staff_pages(request.auth):
         raise DomainError("forbidden", _("无权执行此操作"), status=403)
     program = get_object_or_404(Program.objects.filter(program_scope(request.auth)), pk=program_id)

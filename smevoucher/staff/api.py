@@ -5,8 +5,9 @@
 import datetime as dt
 
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from smevoucher.api.schemas import ObjectId, Pagination
 from smevoucher.core.access import SYSADMIN, access, allow
 
 from .choices import StaffRole
@@ -80,7 +81,7 @@ def _fresh(actor, user_id: int):
 
 
 @router.get("", response=list[StaffOut], summary="工作人员列表（本辖区及下辖地市）")
-@paginate(PageNumberPagination, page_size=20)
+@paginate(Pagination, page_size=20)
 @access(allow(SYSADMIN))
 def staff_index(request, filters: Query[StaffFilter]):
     return staff_list(
@@ -109,13 +110,13 @@ def staff_new(request, payload: StaffCreateIn):
 
 @router.get("/{user_id}", response=StaffOut, summary="工作人员详情")
 @access(allow(SYSADMIN), sample="staff_member")
-def staff_detail(request, user_id: int):
+def staff_detail(request, user_id: ObjectId):
     return _fresh(request.auth, user_id)
 
 
 @router.patch("/{user_id}", response=StaffOut, summary="修改辖区、角色和职务")
 @access(allow(SYSADMIN), sample="staff_member")
-def staff_change(request, user_id: int, payload: StaffUpdateIn):
+def staff_change(request, user_id: ObjectId, payload: StaffUpdateIn):
     staff_update(
         actor=request.auth,
         user_id=user_id,
@@ -128,13 +129,13 @@ def staff_change(request, user_id: int, payload: StaffUpdateIn):
 
 @router.post("/{user_id}/deactivate", response=StaffOut, summary="停用（退出其全部登录、令牌失效）")
 @access(allow(SYSADMIN), sample="staff_member")
-def staff_deactivate(request, user_id: int, payload: ReasonIn):
+def staff_deactivate(request, user_id: ObjectId, payload: ReasonIn):
     staff_set_active(actor=request.auth, user_id=user_id, active=False, reason=payload.reason)
     return _fresh(request.auth, user_id)
 
 
 @router.post("/{user_id}/activate", response=StaffOut, summary="重新启用")
 @access(allow(SYSADMIN), sample="staff_member")
-def staff_activate(request, user_id: int, payload: ReasonIn):
+def staff_activate(request, user_id: ObjectId, payload: ReasonIn):
     staff_set_active(actor=request.auth, user_id=user_id, active=True, reason=payload.reason)
     return _fresh(request.auth, user_id)
