@@ -5,6 +5,8 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
+from smevoucher.staff.permissions import may_read_audit_log
+
 from .models import AuditRecord
 
 
@@ -18,8 +20,8 @@ def audit_search(
     since: dt.date | None = None,
     until: dt.date | None = None,
 ) -> QuerySet[AuditRecord]:
-    """Audit records matching the filters, for platform staff only."""
-    if not (getattr(actor, "is_authenticated", False) and actor.is_staff):
+    """Audit records matching the filters, for the province's auditors and system admins."""
+    if not may_read_audit_log(actor):
         raise PermissionDenied
     records = AuditRecord.objects.select_related("subject_type")
     if action:

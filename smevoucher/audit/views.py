@@ -3,16 +3,17 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from smevoucher.core.access import STAFF_ONLY, access
+from smevoucher.core.access import SYSADMIN, access, allow
+from smevoucher.staff.permissions import may_read_audit_log
 
 from .forms import AuditSearchForm
 from .selectors import audit_search
 
 
 @login_required
-@access(STAFF_ONLY)
+@access(allow(SYSADMIN))  # and the province's auditors (no auditor among the matrix roles)
 def search(request):
-    if not request.user.is_staff:
+    if not may_read_audit_log(request.user):
         raise PermissionDenied
     form = AuditSearchForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}

@@ -52,3 +52,17 @@ def is_sysadmin(user) -> bool:
         getattr(user, "is_authenticated", False)
         and (user.is_superuser or has_role(user, StaffRole.SYSADMIN))
     )
+
+
+# The audit log holds every region's records (a record has no region of its own): it is for
+# the province's auditors and system admins, not for a city's reviewers.
+AUDIT_LOG_ROLES = frozenset({StaffRole.AUDITOR, StaffRole.SYSADMIN})
+
+
+def may_read_audit_log(user) -> bool:
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    region = staff_region(user)
+    return bool(
+        region is not None and region.level == "province" and staff_roles(user) & AUDIT_LOG_ROLES
+    )
