@@ -19,6 +19,7 @@ from ninja import Field, NinjaAPI, Router, Schema, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
+from pydantic import BaseModel
 
 from smevoucher.core.access import NOWHERE, access
 from smevoucher.core.errors import DomainError
@@ -168,6 +169,7 @@ _VALIDATION_MESSAGES = {
     "uuid_type": gettext_lazy("编号格式不正确"),
     "datetime_parsing": gettext_lazy("时间格式不正确"),
     "json_invalid": gettext_lazy("请求体不是有效的JSON"),
+    "null_character": gettext_lazy("不能包含空字符"),
     "model_attributes_type": gettext_lazy("请求体应为JSON对象"),
     "dict_type": gettext_lazy("请求体应为JSON对象"),
 }
@@ -250,6 +252,50 @@ _HTTP_ERRORS = {
 def http_error(request, exc: HttpError):
     code, message = _HTTP_ERRORS.get(exc.status_code, (f"http_{exc.status_code}", str(exc)))
     return _error(request, exc.status_code, code, str(message))
+
+
+# PostgreSQL cannot store NUL in text, and Django's forms refuse it for that reason: the API
+# refuses it in any input (path, query, form or body), as malformed input naming the field.
+def _nul_locations(value: Any, location: tuple) -> list[tuple]:
+    if isinstance(value, BaseModel):
+        value = value.model_dump()
+    if isinstance(value, str):
+        return [location] if "\x00" in value else []
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list | tuple | set):
+        items = enumerate(value)
+    else:
+        return []
+    found = []
+    for key, item in items:
+        found += _nul_locations(key, location) + _nul_locations(item, (*location, key))
+    return found
+
+
+def refuse_nul_characters(view_func):
+    """Applied to every operation, on the validated input it is about to receive."""
+
+    @functools.wraps(view_func)
+    def wrapper(request, *args, **kwargs):
+        # Located as ninja locates its own errors, so the answer names the field alone.
+        found = [
+            loc
+            for name, value in kwargs.items()
+            for loc in _nul_locations(
+                value, ("body", name) if isinstance(value, BaseModel) else ("input", name)
+            )
+        ]
+        if found:
+            raise ValidationError(
+                [{"loc": loc, "type": "null_character", "msg": ""} for loc in dict.fromkeys(found)]
+            )
+        return view_func(request, *args, **kwargs)
+
+    return wrapper
+
+
+api.add_decorator(refuse_nul_characters)
 
 
 @api.exception_handler(Exception)
