@@ -216,7 +216,7 @@ def test_chaining_costs_the_record_two_statements_at_most(enterprise_user):
     assert len(queries) == expected, [q["sql"] for q in queries]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_chains_the_records_written_before_it(enterprise_user):
     # given records written before the chain existed
     executor = MigrationExecutor(connection)
@@ -244,7 +244,7 @@ def test_the_migration_chains_the_records_written_before_it(enterprise_user):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
 def test_concurrent_writers_still_make_one_unbroken_chain(enterprise_user):
     # given thirty transactions that each write two audit records at the same moment
