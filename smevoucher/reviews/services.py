@@ -174,6 +174,10 @@ def review_transition(*, actor, review_id: int, action: str, reason: str = "") -
         to_status=target,
         reason=reason,
     )
+    # The subject's own changes (vouchers issued, a provider admitted) lock their rows
+    # first; the audit record comes last, because from it until the commit the writers of
+    # audit records take turns (audit.chain): a row lock taken after it could deadlock.
+    _tell_subject(review=review, action=action, actor=actor, reason=reason)
     audit_record(
         actor=actor,
         subject=review,
@@ -183,7 +187,6 @@ def review_transition(*, actor, review_id: int, action: str, reason: str = "") -
         reason=reason,
         data={"kind": review.kind, "object_id": review.object_id},
     )
-    _tell_subject(review=review, action=action, actor=actor, reason=reason)
     return review
 
 
