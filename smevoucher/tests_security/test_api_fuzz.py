@@ -75,12 +75,13 @@ CHECKS = [
 CASES: Counter[str] = Counter()
 
 application = get_wsgi_application()
+SERVED = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 
 def _served_schema(seed: int):
-    return schemathesis.openapi.from_wsgi(
-        "/api/v1/openapi.json",
-        application,
+    """The served document (fetched once), called in process, generating from ``seed``."""
+    schema = schemathesis.openapi.from_dict(
+        SERVED.raw_schema,
         config=schemathesis.Config.from_dict(
             {
                 "seed": seed,
@@ -92,6 +93,8 @@ def _served_schema(seed: int):
             }
         ),
     )
+    schema.app, schema.location = SERVED.app, SERVED.location  # as from_wsgi sets them
+    return schema
 
 
 # A seed per role: an operation is tried with eleven times as many different requests.
@@ -113,7 +116,7 @@ class _CasesReport:
         roles = ", ".join(f"{role} {CASES[role]:,} cases" for role in ROLES)
         terminalreporter.write_line(
             f"schemathesis: {roles}; {CASES.total():,} cases in all, {failed} failures "
-            f"({len(SCHEMAS['anonymous'])} operations, {FUZZ_EXAMPLES} examples each per role, "
+            f"({len(SERVED)} operations, {FUZZ_EXAMPLES} examples each per role, "
             f"seeds from {SEED})"
         )
 
