@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django_ratelimit import UNSAFE
@@ -47,9 +48,15 @@ def submission_group(request) -> str | None:
     view_name = request.resolver_match.view_name if request.resolver_match else ""
     if view_name in LOGIN_VIEWS:
         return "login"
-    # The body is parsed here at the latest by the CSRF check, which reads the form.
-    if request.content_type == "multipart/form-data" and request.FILES:
-        return "upload"
+    if request.content_type == "multipart/form-data":
+        # Parsed here at the latest by the CSRF check, which reads the form; a body that does
+        # not parse counts as an upload, and the view then finds no file in it.
+        try:
+            has_files = bool(request.FILES)
+        except MultiPartParserError:
+            return "upload"
+        if has_files:
+            return "upload"
     return "submission"
 
 

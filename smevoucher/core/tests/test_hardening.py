@@ -199,3 +199,16 @@ def test_rate_limits_are_on_by_default_outside_the_suite():
     assert base.RATE_LIMIT_ENABLED is True
     assert base.STAFF_OTP_REQUIRED is True
     assert set(base.RATE_LIMITS) == {"login", "upload", "submission"}
+
+
+@override_settings(RATE_LIMIT_ENABLED=True, RATE_LIMITS=LIMITED)
+def test_a_multipart_body_that_does_not_parse_is_counted_and_answered_in_the_api_shape(
+    enterprise_user,
+):
+    browser = Client()
+    browser.force_login(enterprise_user)
+    response = browser.generic(
+        "POST", "/api/v1/uploads", b"--x\r\n", content_type="multipart/form-data; boundary="
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid"
