@@ -217,6 +217,10 @@ def test_admin_resets_an_authenticator_through_the_page(client, province_admin, 
     client.force_login(province_admin)
     page = client.get(reverse("staff:person", args=[liuzhou_reviewer.pk])).content.decode()
     assert "已绑定身份验证器" in page
+    # the card is on the page once, and the page title is plain text
+    assert page.count('id="otp"') == 1
+    title = re.search(r"<title>(.*?)</title>", page, flags=re.S).group(1)
+    assert "<" not in title
     url = reverse("staff:person_otp_reset", args=[liuzhou_reviewer.pk])
     # a reset needs a reason
     response = client.post(url, {"otp-reason": ""})
